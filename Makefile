@@ -1,0 +1,54 @@
+# The two commands a newcomer needs (see README.md):
+#   make up    build and start Pactum on its embedded defaults
+#   make test  build and run every test suite
+# Everything else here is a building block of those two.
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+FUZZ_SECONDS ?= 15
+
+.PHONY: up test deps build build-asan build-fuzz test-release test-asan test-fuzz test-contracts \
+        contracts bench clean format
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+build-asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+
+build-fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+
+up: build
+	@scripts/up.sh
+
+test: deps
+	@scripts/test.sh
+
+test-release: build
+	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
+
+test-asan: build-asan
+	ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
+
+test-fuzz: build-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset fuzz $(CTEST_ARGS)
+
+test-contracts: deps
+	@scripts/contracts-test.sh
+
+bench: build
+	@scripts/bench.sh
+
+format:
+	git ls-files '*.hpp' '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf build contracts/out contracts/cache

@@ -1,0 +1,32 @@
+# pactum_library(NAME DEPS ...): a library from src/<name>/*.cpp whose public headers live in
+# include/pactum/<name>/. Sources are globbed so that adding a file needs no CMake edit.
+function(pactum_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS;PRIVATE_DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cpp")
+  if(NOT sources)
+    message(STATUS "pactum_${name}: no sources yet, not built")
+    return()
+  endif()
+  add_library(pactum_${name} STATIC ${sources})
+  target_include_directories(pactum_${name} PUBLIC "${PROJECT_SOURCE_DIR}/include"
+                                             PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+  target_link_libraries(pactum_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  add_library(pactum::${name} ALIAS pactum_${name})
+endfunction()
+
+# pactum_test_dir(NAME LABELS ... DEPS ...): one GoogleTest executable from tests/<dir>/*_test.cpp,
+# each test registered with CTest under the given labels.
+function(pactum_test_dir name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "LABELS;DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp")
+  if(NOT sources)
+    return()
+  endif()
+  add_executable(${name} ${sources})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} pactum_test_support GTest::gtest_main)
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+                       PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()

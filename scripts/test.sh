@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make test`: every suite, in the order that fails fastest. Exit code non-zero if any fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+step() { printf '\n==== %s\n' "$*"; }
+
+if [ -x scripts/contracts-test.sh ] && [ -d contracts ]; then
+  step "Solidity: forge build, unit/fuzz/invariant tests, gas snapshot check"
+  scripts/contracts-test.sh
+fi
+
+step "C++ release build: unit, oracle (ethers/cast) and live (anvil) tests"
+make --no-print-directory test-release JOBS="$JOBS"
+
+step "C++ libraries under ASan + UBSan"
+make --no-print-directory test-asan JOBS="$JOBS"
+
+if [ -d tests/fuzz ] && ls tests/fuzz/*_fuzz.cpp >/dev/null 2>&1; then
+  step "libFuzzer targets, ${FUZZ_SECONDS:-15} s each, under ASan + UBSan"
+  make --no-print-directory test-fuzz JOBS="$JOBS" FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+fi
+step "all suites passed"
