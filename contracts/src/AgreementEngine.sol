@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IAgreementEngine} from "./interfaces/IAgreementEngine.sol";
+import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
+
+/// @title AgreementEngine
+/// @notice Pactum's agreement engine and escrow vault: templates, agreements, every condition
+/// type, and the ether/ERC-20 payments locked until access is fulfilled or aborted.
+/// @dev One contract on purpose (see contracts/GAS.md): condition logic is a switch on the
+/// condition type, the vault is this contract's own balance, and an agreement is one storage
+/// slot. Not upgradeable, no admin.
+///
+/// Storage layout of an agreement (`_agreements[id]`):
+///   bits 16..255  top 240 bits of keccak256(abi.encode(params))
+///   bits  0..15   2 bits of ConditionState per condition i at bits 2i..2i+1
+/// Layout of a template (`_templates[id]`):
+///   bits   0..7    number of conditions n (1..8)
+///   bits   8..71   type of condition i at 8 + 8i
+///   bits  72..135  dependency bitmask of condition i at 72 + 8i
+///   bits 136..163  (index + 1) of the condition of type t at 136 + 4t, 0 if absent
+///
+/// Invariants: a condition's state leaves Unfulfilled at most once; the vault holds, per token,
+/// the sum over agreements whose lock is fulfilled and escrow unfulfilled of their price, plus
+/// the deferred payments owed; a template with a lock has an escrow waiting on the lock and on
+/// at least one other condition, each of which times out, so every locked payment has a way out.
+contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice The most conditions a template may have (2 state bits each in 16 bits).
+    uint256 public constant MAX_CONDITIONS = 8;
+    /// @notice The most receivers a payment may have.
+    uint256 public constant MAX_RECEIVERS = 8;
+
+    uint256 private constant _STATE_BITS = 16;
+    uint256 private constant _HASH_MASK = ~uint256(0xFFFF);
+    uint256 private constant _TYPE_SHIFT = 8;
+    uint256 private constant _DEPS_SHIFT = 72;
+    uint256 private constant _INDEX_SHIFT = 136;
+    uint256 private constant _FULFILLED = uint256(ConditionState.Fulfilled);
+    uint256 private constant _ABORTED = uint256(ConditionState.Aborted);
+
+    /// @notice The registry that says who provides and owns an asset.
+    IAssetRegistry public immutable registry;
+
+    mapping(bytes32 templateId => uint256 packed) private _templates;
+    mapping(bytes32 agreementId => uint256 packed) private _agreements;
+    mapping(bytes32 did => mapping(address account => bool)) private _allowList;
+    mapping(address account => mapping(address token => uint256)) private _owed;
+
+    /// @param registry_ the AssetRegistry this engine checks providers and owners against.
+    constructor(IAssetRegistry registry_) {
+        registry = registry_;
+    }
+
+    // ---------------------------------------------------------------- templates
+
+    /// @inheritdoc IAgreementEngine
+    function registerTemplate(ConditionType[] calldata types, uint8[] calldata dependencies)
+        external
+        nonReentrant
+        returns (bytes32 templateId)
+    {
+        templateId = computeTemplateId(types, dependencies);
+        if (_templates[templateId] != 0) revert TemplateAlreadyRegistered(templateId);
+        _templates[templateId] = _packTemplate(types, dependencies);
+        emit TemplateRegistered(templateId, types, dependencies);
+    }
+
+    function _packTemplate(ConditionType[] calldata types, uint8[] calldata dependencies)
+        private
+        pure
+        returns (uint256 packed)
+    {
+        uint256 n = types.length;
+        if (n == 0 || n > MAX_CONDITIONS) revert InvalidTemplateSize(n);
+        if (dependencies.length != n) revert TemplateLengthMismatch(n, dependencies.length);
+        packed = n;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 t = uint256(types[i]);
+            uint256 deps = dependencies[i];
+            // Only earlier conditions: the dependency graph is acyclic by construction.
+            if (deps >> i != 0) revert InvalidDependency(i, dependencies[i]);
+            if ((packed >> (_INDEX_SHIFT + 4 * t)) & 0xF != 0) revert DuplicateConditionType(types[i]);
+            packed |= (t << (_TYPE_SHIFT + 8 * i)) | (deps << (_DEPS_SHIFT + 8 * i))
+                | ((i + 1) << (_INDEX_SHIFT + 4 * t));
+        }
+        // A lock needs an escrow that waits on it and on something else, so the money can move.
+        uint256 lock = _indexOf(packed, ConditionType.LockPayment);
+        uint256 escrow = _indexOf(packed, ConditionType.EscrowPayment);
+        if (lock != type(uint256).max || escrow != type(uint256).max) {
+            if (escrow == type(uint256).max) revert InvalidTemplateWiring(lock, ConditionType.LockPayment);
+            if (lock == type(uint256).max) revert InvalidTemplateWiring(escrow, ConditionType.EscrowPayment);
+            uint256 escrowDeps = _deps(packed, escrow);
+            if (escrowDeps & (1 << lock) == 0 || escrowDeps == 1 << lock) {
+                revert InvalidTemplateWiring(escrow, ConditionType.EscrowPayment);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- agreements
+
+    /// @inheritdoc IAgreementEngine
+    function createAgreement(bytes32 seed, AgreementParams calldata params)
+        external
+        nonReentrant
+        returns (bytes32 agreementId)
+    {
+        uint256 packed;
+        (agreementId, packed,) = _create(seed, params);
+        _agreements[agreementId] = packed;
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function createAgreementAndLock(bytes32 seed, AgreementParams calldata params)
+        external
+        payable
+        nonReentrant
+        returns (bytes32 agreementId)
+    {
+        uint256 packed;
+        uint256 template;
+        (agreementId, packed, template) = _create(seed, params);
+        uint256 index = _requireIndex(agreementId, template, ConditionType.LockPayment);
+        packed = _fulfil(agreementId, params, packed, template, index);
+        _agreements[agreementId] = packed;
+        _collect(agreementId, params.payment);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function lockPayment(bytes32 agreementId, AgreementParams calldata params) external payable nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.LockPayment);
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+        _collect(agreementId, params.payment);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function fulfillAccess(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.Access);
+        _checkProvider(params.did);
+        _checkWindow(agreementId, params);
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function fulfillCompute(bytes32 agreementId, AgreementParams calldata params, bytes32 resultHash)
+        external
+        nonReentrant
+    {
+        (uint256 packed, uint256 template, uint256 index) =
+            _load(agreementId, params, ConditionType.ComputeExecution);
+        _checkProvider(params.did);
+        _checkWindow(agreementId, params);
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+        emit ComputeExecuted(agreementId, params.did, msg.sender, resultHash);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function fulfillNftHolder(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.NftHolder);
+        NftTerms calldata nft = params.nft;
+        address consumer = params.consumer;
+        if (nft.standard == NftStandard.ERC1155) {
+            uint256 balance = IERC1155(nft.nft).balanceOf(consumer, nft.tokenId);
+            if (balance < nft.amount) {
+                revert InsufficientNftBalance(nft.nft, nft.tokenId, consumer, balance, nft.amount);
+            }
+        } else if (IERC721(nft.nft).ownerOf(nft.tokenId) != consumer) {
+            revert InsufficientNftBalance(nft.nft, nft.tokenId, consumer, 0, 1);
+        }
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function fulfillNftTransfer(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.NftTransfer);
+        NftTerms calldata nft = params.nft;
+        if (msg.sender != nft.seller) revert NotSeller(msg.sender, nft.seller);
+        // Effects before the transfer, whose receiver hook may call back.
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+        if (nft.standard == NftStandard.ERC1155) {
+            IERC1155(nft.nft).safeTransferFrom(nft.seller, params.consumer, nft.tokenId, nft.amount, "");
+        } else {
+            IERC721(nft.nft).safeTransferFrom(nft.seller, params.consumer, nft.tokenId);
+        }
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function fulfillAllowList(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.AllowList);
+        if (!_allowList[params.did][params.consumer]) revert NotAllowListed(params.did, params.consumer);
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function releasePayment(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) =
+            _load(agreementId, params, ConditionType.EscrowPayment);
+        // _fulfil checks every dependency (the lock and what gates it, e.g. access) is fulfilled.
+        _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
+
+        Payment calldata payment = params.payment;
+        uint256 total;
+        uint256 n = payment.receivers.length;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 amount = payment.amounts[i];
+            total += amount;
+            _send(payment.token, payment.receivers[i], amount);
+        }
+        emit PaymentReleased(agreementId, payment.token, total);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function refundPayment(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
+        (uint256 packed, uint256 template, uint256 index) =
+            _load(agreementId, params, ConditionType.EscrowPayment);
+        uint256 state = _stateOf(packed, index);
+        if (state != 0) revert ConditionNotUnfulfilled(agreementId, index, ConditionState(state));
+        uint256 lock = _indexOf(template, ConditionType.LockPayment);
+        if (_stateOf(packed, lock) != _FULFILLED) revert RefundNotAllowed(agreementId);
+        // Refund only when a condition the escrow waits on, other than the lock, was aborted,
+        // which abortCondition allows only after that condition's time out.
+        uint256 gates = _deps(template, index) & ~(1 << lock);
+        bool anyAborted;
+        for (uint256 d = 0; gates >> d != 0; ++d) {
+            if ((gates >> d) & 1 == 1 && _stateOf(packed, d) == _ABORTED) {
+                anyAborted = true;
+                break;
+            }
+        }
+        if (!anyAborted) revert RefundNotAllowed(agreementId);
+        _agreements[agreementId] = _setState(packed, index, _ABORTED);
+        emit ConditionAborted(agreementId, index, ConditionType.EscrowPayment, msg.sender);
+
+        Payment calldata payment = params.payment;
+        uint256 total = _sum(payment.amounts);
+        _send(payment.token, params.consumer, total);
+        emit PaymentRefunded(agreementId, params.consumer, payment.token, total);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function abortCondition(bytes32 agreementId, AgreementParams calldata params, uint256 index)
+        external
+        nonReentrant
+    {
+        uint256 packed = _checkedSlot(agreementId, params);
+        uint256 template = _templates[params.templateId];
+        uint256 n = template & 0xFF;
+        if (index >= n || _typeOf(template, index) == ConditionType.EscrowPayment) {
+            revert ConditionNotAbortable(agreementId, index, n);
+        }
+        uint256 state = _stateOf(packed, index);
+        if (state != 0) revert ConditionNotUnfulfilled(agreementId, index, ConditionState(state));
+        uint64 timeOut = params.timeOuts[index];
+        if (timeOut == 0 || block.timestamp <= timeOut) revert ConditionNotTimedOut(agreementId, index, timeOut);
+        _agreements[agreementId] = _setState(packed, index, _ABORTED);
+        emit ConditionAborted(agreementId, index, _typeOf(template, index), msg.sender);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function setAllowListed(bytes32 did, address account, bool allowed) external nonReentrant {
+        if (registry.assetOwner(did) != msg.sender) revert NotAssetOwner(did, msg.sender);
+        _allowList[did][account] = allowed;
+        emit AllowListUpdated(did, account, allowed);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function withdraw(address token) external nonReentrant {
+        uint256 amount = _owed[msg.sender][token];
+        if (amount == 0) revert NothingToWithdraw(msg.sender, token);
+        _owed[msg.sender][token] = 0;
+        bool ok = token == address(0)
+            ? _sendEther(msg.sender, amount)
+            : IERC20(token).trySafeTransfer(msg.sender, amount);
+        if (!ok) revert WithdrawalFailed(msg.sender, token, amount);
+        emit Withdrawn(msg.sender, token, amount);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IAgreementEngine
+    function computeAgreementId(bytes32 seed, address creator) public pure returns (bytes32) {
+        return keccak256(abi.encode(seed, creator));
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function computeTemplateId(ConditionType[] calldata types, uint8[] calldata dependencies)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(types, dependencies));
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function getTemplate(bytes32 templateId)
+        external
+        view
+        returns (ConditionType[] memory types, uint8[] memory dependencies)
+    {
+        uint256 template = _templates[templateId];
+        if (template == 0) revert UnknownTemplate(templateId);
+        uint256 n = template & 0xFF;
+        types = new ConditionType[](n);
+        dependencies = new uint8[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            types[i] = _typeOf(template, i);
+            dependencies[i] = uint8(_deps(template, i));
+        }
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function agreementExists(bytes32 agreementId) external view returns (bool) {
+        return _agreements[agreementId] != 0;
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function getConditionState(bytes32 agreementId, uint256 index) external view returns (ConditionState) {
+        if (index >= MAX_CONDITIONS) return ConditionState.Unfulfilled;
+        return ConditionState(_stateOf(_agreements[agreementId], index));
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function checkParams(bytes32 agreementId, AgreementParams calldata params) public view returns (bool) {
+        uint256 packed = _agreements[agreementId];
+        return packed != 0 && (packed ^ uint256(_hashParams(params))) & _HASH_MASK == 0;
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function hasAccess(bytes32 agreementId, AgreementParams calldata params) external view returns (bool) {
+        if (!checkParams(agreementId, params)) return false;
+        uint256 template = _templates[params.templateId];
+        uint256 index = _indexOf(template, ConditionType.Access);
+        if (index == type(uint256).max) return false;
+        if (_stateOf(_agreements[agreementId], index) != _FULFILLED) return false;
+        return block.timestamp >= params.validFrom && (params.validUntil == 0 || block.timestamp <= params.validUntil);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function isAllowListed(bytes32 did, address account) external view returns (bool) {
+        return _allowList[did][account];
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function owed(address account, address token) external view returns (uint256) {
+        return _owed[account][token];
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Validates `params` against their template and returns the new id and its slot value
+    /// (all conditions Unfulfilled). The caller stores it.
+    function _create(bytes32 seed, AgreementParams calldata params)
+        private
+        returns (bytes32 agreementId, uint256 packed, uint256 template)
+    {
+        agreementId = computeAgreementId(seed, msg.sender);
+        if (_agreements[agreementId] != 0) revert AgreementAlreadyExists(agreementId);
+        template = _templates[params.templateId];
+        if (template == 0) revert UnknownTemplate(params.templateId);
+        if (params.consumer == address(0)) revert InvalidConsumer(params.consumer);
+        if (params.validUntil != 0 && params.validUntil < params.validFrom) {
+            revert InvalidValidityWindow(params.validFrom, params.validUntil);
+        }
+        _checkTimes(template, params);
+        if (_indexOf(template, ConditionType.LockPayment) != type(uint256).max) _checkPayment(params.payment);
+        _checkNft(template, params.nft);
+
+        packed = uint256(_hashParams(params)) & _HASH_MASK;
+        emit AgreementCreated(agreementId, params.did, params.consumer, msg.sender, params);
+    }
+
+    function _checkTimes(uint256 template, AgreementParams calldata params) private pure {
+        uint256 n = template & 0xFF;
+        uint64[] calldata locks = params.timeLocks;
+        uint64[] calldata outs = params.timeOuts;
+        if (locks.length != n || outs.length != n) revert ConditionTimesLengthMismatch(n, locks.length, outs.length);
+        uint256 escrow = _indexOf(template, ConditionType.EscrowPayment);
+        uint256 gates = escrow == type(uint256).max
+            ? 0
+            : _deps(template, escrow) & ~(1 << _indexOf(template, ConditionType.LockPayment));
+        for (uint256 i = 0; i < n; ++i) {
+            uint64 timeOut = outs[i];
+            bool bad = timeOut != 0 && locks[i] >= timeOut;
+            // The escrow never times out (it ends by release or refund); what it waits on must,
+            // or a locked payment could stay locked forever.
+            if (i == escrow) bad = bad || timeOut != 0;
+            else if ((gates >> i) & 1 == 1) bad = bad || timeOut == 0;
+            if (bad) revert InvalidConditionTimes(i, locks[i], timeOut);
+        }
+    }
+
+    function _checkPayment(Payment calldata payment) private pure {
+        uint256 n = payment.receivers.length;
+        if (n == 0 || n > MAX_RECEIVERS || payment.amounts.length != n) {
+            revert InvalidPaymentTerms(n, payment.amounts.length);
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            if (payment.receivers[i] == address(0)) revert InvalidReceiver(i);
+        }
+        _sum(payment.amounts); // reverts (Panic 0x11) if the price overflows
+    }
+
+    function _checkNft(uint256 template, NftTerms calldata nft) private pure {
+        bool holder = _indexOf(template, ConditionType.NftHolder) != type(uint256).max;
+        bool transfer = _indexOf(template, ConditionType.NftTransfer) != type(uint256).max;
+        if (!holder && !transfer) return;
+        bool bad = nft.nft == address(0) || (nft.standard == NftStandard.ERC1155 && nft.amount == 0);
+        if (transfer && nft.seller == address(0)) bad = true;
+        if (bad) revert InvalidNftTerms(nft.nft, nft.seller, nft.amount);
+    }
+
+    /// @dev Loads agreement `agreementId`, checks `params` against it and finds the condition.
+    function _load(bytes32 agreementId, AgreementParams calldata params, ConditionType conditionType)
+        private
+        view
+        returns (uint256 packed, uint256 template, uint256 index)
+    {
+        packed = _checkedSlot(agreementId, params);
+        template = _templates[params.templateId];
+        index = _requireIndex(agreementId, template, conditionType);
+    }
+
+    function _checkedSlot(bytes32 agreementId, AgreementParams calldata params) private view returns (uint256 packed) {
+        packed = _agreements[agreementId];
+        if (packed == 0) revert AgreementNotFound(agreementId);
+        if ((packed ^ uint256(_hashParams(params))) & _HASH_MASK != 0) revert AgreementParamsMismatch(agreementId);
+    }
+
+    function _requireIndex(bytes32 agreementId, uint256 template, ConditionType conditionType)
+        private
+        pure
+        returns (uint256 index)
+    {
+        index = _indexOf(template, conditionType);
+        if (index == type(uint256).max) revert ConditionNotInTemplate(agreementId, conditionType);
+    }
+
+    /// @dev The common checks of every fulfilment; returns the slot with condition `index` Fulfilled
+    /// and emits ConditionFulfilled. The escrow's time out is always 0, so release never times out.
+    function _fulfil(
+        bytes32 agreementId,
+        AgreementParams calldata params,
+        uint256 packed,
+        uint256 template,
+        uint256 index
+    ) private returns (uint256) {
+        uint256 state = _stateOf(packed, index);
+        if (state != 0) revert ConditionNotUnfulfilled(agreementId, index, ConditionState(state));
+        uint256 deps = _deps(template, index);
+        for (uint256 d = 0; deps >> d != 0; ++d) {
+            if ((deps >> d) & 1 == 1 && _stateOf(packed, d) != _FULFILLED) {
+                revert DependencyNotFulfilled(agreementId, index, d);
+            }
+        }
+        uint64 timeLock = params.timeLocks[index];
+        if (block.timestamp < timeLock) revert ConditionTimeLocked(agreementId, index, timeLock);
+        uint64 timeOut = params.timeOuts[index];
+        if (timeOut != 0 && block.timestamp > timeOut) revert ConditionTimedOut(agreementId, index, timeOut);
+        emit ConditionFulfilled(agreementId, index, _typeOf(template, index), msg.sender);
+        return _setState(packed, index, _FULFILLED);
+    }
+
+    /// @dev Takes the price into the vault. Runs after the lock's state is written.
+    function _collect(bytes32 agreementId, Payment calldata payment) private {
+        uint256 price = _sum(payment.amounts);
+        address token = payment.token;
+        if (token == address(0)) {
+            if (msg.value != price) revert IncorrectPaymentValue(price, msg.value);
+        } else {
+            if (msg.value != 0) revert IncorrectPaymentValue(0, msg.value);
+            uint256 before = IERC20(token).balanceOf(address(this));
+            IERC20(token).safeTransferFrom(msg.sender, address(this), price);
+            uint256 received = IERC20(token).balanceOf(address(this)) - before;
+            if (received != price) revert PaymentTokenShortfall(token, price, received);
+        }
+        emit PaymentLocked(agreementId, msg.sender, token, price);
+    }
+
+    /// @dev Pushes a payment; if the receiver refuses it, records it as owed instead so that one
+    /// receiver cannot block the others or the refund.
+    function _send(address token, address to, uint256 amount) private {
+        if (amount == 0) return;
+        bool ok = token == address(0) ? _sendEther(to, amount) : IERC20(token).trySafeTransfer(to, amount);
+        if (!ok) {
+            _owed[to][token] += amount;
+            emit PaymentDeferred(to, token, amount);
+        }
+    }
+
+    function _sendEther(address to, uint256 amount) private returns (bool ok) {
+        (ok,) = to.call{value: amount}("");
+    }
+
+    function _checkProvider(bytes32 did) private view {
+        if (!registry.isProvider(did, msg.sender)) revert NotProvider(did, msg.sender);
+    }
+
+    function _checkWindow(bytes32 agreementId, AgreementParams calldata params) private view {
+        uint64 validFrom = params.validFrom;
+        uint64 validUntil = params.validUntil;
+        if (block.timestamp < validFrom || (validUntil != 0 && block.timestamp > validUntil)) {
+            revert OutsideValidityWindow(agreementId, validFrom, validUntil);
+        }
+    }
+
+    function _hashParams(AgreementParams calldata params) private pure returns (bytes32) {
+        return keccak256(abi.encode(params));
+    }
+
+    function _sum(uint256[] calldata amounts) private pure returns (uint256 total) {
+        for (uint256 i = 0; i < amounts.length; ++i) {
+            total += amounts[i];
+        }
+    }
+
+    function _stateOf(uint256 packed, uint256 index) private pure returns (uint256) {
+        return (packed >> (2 * index)) & 3;
+    }
+
+    function _setState(uint256 packed, uint256 index, uint256 state) private pure returns (uint256) {
+        return (packed & ~(uint256(3) << (2 * index))) | (state << (2 * index));
+    }
+
+    function _typeOf(uint256 template, uint256 index) private pure returns (ConditionType) {
+        return ConditionType(uint8(template >> (_TYPE_SHIFT + 8 * index)));
+    }
+
+    function _deps(uint256 template, uint256 index) private pure returns (uint256) {
+        return (template >> (_DEPS_SHIFT + 8 * index)) & 0xFF;
+    }
+
+    /// @dev The index of the `conditionType` condition, or type(uint256).max if there is none.
+    function _indexOf(uint256 template, ConditionType conditionType) private pure returns (uint256) {
+        uint256 slot = (template >> (_INDEX_SHIFT + 4 * uint256(conditionType))) & 0xF;
+        unchecked {
+            // slot is index + 1, or 0 for absent: 0 - 1 wraps to the "absent" marker on purpose.
+            return slot - 1;
+        }
+    }
+}
