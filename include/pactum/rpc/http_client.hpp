@@ -1,0 +1,87 @@
+// HTTP/1.1 transport for JSON-RPC: one POST of a JSON text, one answer body back.
+//
+// `Transport` is the seam: RpcClient talks to a node only through it, so tests and other
+// carriers (IPC, a recorded session, a load balancer over several URLs) can stand in.
+// `HttpTransport` is the real one: plain `http://` over TCP with a kept-alive connection.
+// HTTPS is not supported yet (a public provider needs it; that is a later concern): an
+// `https://` URL is refused with kUnimplemented rather than sent in clear text.
+//
+// Thread safety: HttpTransport serializes round trips on its single connection with a mutex, so
+// one object may be shared by threads (their requests then queue). Transport implementations
+// must be safe to call from several threads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pactum/core/result.hpp"
+
+namespace pactum::rpc {
+
+// Carries one JSON-RPC payload to a node and brings back its answer.
+class Transport {
+ public:
+  Transport() = default;
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+  virtual ~Transport() = default;
+
+  // Sends `request` (a JSON text, a single call or a batch) and returns the answer body
+  // unparsed. A JSON-RPC error inside a successful answer is NOT an error here.
+  // Errors (what the caller should do is in result.hpp):
+  //   kUnavailable        could not connect, connection dropped, HTTP 429/5xx
+  //   kDeadlineExceeded   connect or exchange timed out (the request may have taken effect)
+  //   kResourceExhausted  the answer body is larger than the configured limit, HTTP 413
+  //   kInvalidArgument    other HTTP 4xx (the request is wrong for this endpoint)
+  //   kUnauthenticated / kPermissionDenied / kNotFound   HTTP 401 / 403 / 404
+  //   kDataLoss           the answer is not valid HTTP
+  [[nodiscard]] virtual Result<std::string> round_trip(std::string_view request) = 0;
+};
+
+struct HttpOptions {
+  // Time allowed to resolve and connect.
+  std::chrono::milliseconds connect_timeout{5'000};
+  // Time allowed for writing the request and reading the whole answer.
+  std::chrono::milliseconds request_timeout{30'000};
+  // Answers with a larger body fail with kResourceExhausted (and the connection is dropped).
+  std::size_t max_body_bytes = std::size_t{64} << 20;
+};
+
+// The parts of an `http://host[:port][/path]` URL.
+struct HttpEndpoint {
+  std::string host;
+  std::string port;    // "80" when the URL names none
+  std::string target;  // "/" when the URL names none
+};
+
+// Parses an RPC URL. Errors: kUnimplemented for https://; kInvalidArgument for any other scheme,
+// an empty host, a bad port or characters a request line cannot carry.
+[[nodiscard]] Result<HttpEndpoint> parse_http_url(std::string_view url);
+
+// The one mapping of HTTP statuses to errors (REQUIRES: status is not 2xx). `body` is quoted,
+// shortened, in the message.
+[[nodiscard]] Error error_from_http_status(int status, std::string_view body);
+
+// A Transport over HTTP/1.1 with one kept-alive TCP connection, reconnecting when the server
+// closes it. Requests are `POST <target>` with `Content-Type: application/json`.
+class HttpTransport final : public Transport {
+ public:
+  // Parses `url` (see parse_http_url); does not connect yet.
+  [[nodiscard]] static Result<std::unique_ptr<HttpTransport>> create(std::string_view url,
+                                                                     HttpOptions options = {});
+  ~HttpTransport() override;
+
+  // See Transport. A kept-alive connection that the server has closed meanwhile is detected
+  // (nothing of the answer arrived) and the request is sent once more on a fresh connection.
+  [[nodiscard]] Result<std::string> round_trip(std::string_view request) override;
+
+ private:
+  struct Impl;
+  explicit HttpTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pactum::rpc
