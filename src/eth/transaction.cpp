@@ -183,6 +183,10 @@ Result<Bytes> unsigned_payload(const Transaction& tx) {
   if (tx.type == TxType::kEip1559 && !tx.chain_id) {
     return tx_error("an EIP-1559 transaction needs a chain id");
   }
+  if (tx.type == TxType::kEip1559 && tx.max_priority_fee_per_gas > tx.max_fee_per_gas) {
+    return tx_error("maxPriorityFeePerGas " + tx.max_priority_fee_per_gas.to_dec() +
+                    " exceeds maxFeePerGas " + tx.max_fee_per_gas.to_dec());
+  }
   Bytes payload = fields_payload(tx);
   if (tx.type == TxType::kLegacy && tx.chain_id) {
     rlp_append_uint(payload, *tx.chain_id);

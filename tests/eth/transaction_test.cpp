@@ -89,6 +89,9 @@ TEST(Transaction, Eip1559RoundTripsWithAndWithoutAccessList) {
   Transaction no_chain = tx;
   no_chain.chain_id.reset();
   EXPECT_EQ(signing_hash(no_chain).error().code(), ErrorCode::kInvalidArgument);
+  Transaction tip_above_cap = tx;
+  tip_above_cap.max_priority_fee_per_gas = tx.max_fee_per_gas + U256(1);
+  EXPECT_EQ(sign_transaction(tip_above_cap, key).error().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(Transaction, DecodeRejectsMalformedTransactions) {

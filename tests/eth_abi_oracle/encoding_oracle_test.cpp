@@ -1,8 +1,8 @@
 // Differential tests against ethers 6 (tests/oracle/encoding_oracle.mjs): ABI encodings of random
 // type trees (nested dynamic types, tuples, fixed and dynamic arrays, every uint/int width,
-// bytesN) and RLP encodings of random trees must agree byte for byte, and our decoders must give
-// back the values from ethers' bytes. All cases come from one seeded RNG and go to node in one
-// batch per suite.
+// bytesN), RLP encodings of random trees and signed legacy/EIP-1559 transactions must agree byte
+// for byte, and our decoders must give back the values from ethers' bytes. All cases come from one
+// seeded RNG and go to node in one batch per suite.
 //
 // Reproduce a failure with PACTUM_ORACLE_SEED=<seed printed in the log>.
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@
 
 #include "pactum/eth/abi.hpp"
 #include "pactum/eth/rlp.hpp"
+#include "pactum/eth/transaction.hpp"
 #include "pactum/eth/uint256.hpp"
 #include "support/process.hpp"
 
@@ -292,6 +293,108 @@ TEST(EncodingOracle, RlpEncodeAgreesWithEthersAndRoundTrips) {
     if (!decoded.ok() || *decoded != cases[i]) {
       ADD_FAILURE() << "case " << i << ": decode does not round-trip " << ours << ": "
                     << (decoded.ok() ? "different tree" : decoded.error().to_string());
+      ++failures;
+    }
+  }
+}
+
+// ---- transactions -------------------------------------------------------------------------------
+
+TEST(EncodingOracle, SignedTransactionsAgreeWithEthers) {
+  const std::uint64_t seed = oracle_seed();
+  std::cout << "PACTUM_ORACLE_SEED=" << seed << "\n";
+  Random r(seed + 2);
+  std::vector<SignedTransaction> cases;
+  std::vector<Address> signers;
+  Json input = {{"tx", Json::array()}};
+  for (int i = 0; i < kCases; ++i) {
+    auto key = PrivateKey::from_bytes(r.bytes(32));
+    while (!key.ok()) key = PrivateKey::from_bytes(r.bytes(32));
+    Transaction tx;
+    Json j;
+    const bool legacy = r.chance(40);
+    tx.type = legacy ? TxType::kLegacy : TxType::kEip1559;
+    j["type"] = legacy ? 0 : 2;
+    static constexpr std::uint64_t kChains[] = {1, 5, 137, 31337, 11155111, 4294967295ULL};
+    tx.chain_id = r.chance(70) ? kChains[r.range(0, 5)]
+                               : r.below_pow2(40).low64() + 1;  // ethers needs chainId > 0
+    j["chainId"] = std::to_string(*tx.chain_id);
+    tx.nonce = r.below_pow2(52).low64();  // ethers keeps the nonce as a JS number
+    j["nonce"] = tx.nonce;
+    tx.gas_limit = r.below_pow2(64).low64();
+    j["gasLimit"] = std::to_string(tx.gas_limit);
+    if (legacy) {
+      tx.gas_price = r.below_pow2(256);
+      j["gasPrice"] = tx.gas_price.to_dec();
+    } else {
+      tx.max_priority_fee_per_gas = r.below_pow2(256);
+      tx.max_fee_per_gas = r.below_pow2(256);
+      if (tx.max_priority_fee_per_gas > tx.max_fee_per_gas) {
+        std::swap(tx.max_priority_fee_per_gas, tx.max_fee_per_gas);
+      }
+      j["maxPriorityFeePerGas"] = tx.max_priority_fee_per_gas.to_dec();
+      j["maxFeePerGas"] = tx.max_fee_per_gas.to_dec();
+      j["accessList"] = Json::array();
+      const int entries = r.chance(50) ? 0 : r.range(1, 3);
+      for (int e = 0; e < entries; ++e) {
+        AccessListEntry entry{Address::from_bytes(r.bytes(20)).value(), {}};
+        Json keys = Json::array();
+        const int n = r.range(0, 3);
+        for (int k = 0; k < n; ++k) {
+          Hash32 h;
+          const Bytes b = r.bytes(32);
+          std::copy(b.begin(), b.end(), h.begin());
+          entry.storage_keys.push_back(h);
+          keys.push_back(to_hex(h));
+        }
+        j["accessList"].push_back({{"address", entry.address.to_hex()}, {"storageKeys", keys}});
+        tx.access_list.push_back(std::move(entry));
+      }
+    }
+    if (r.chance(85)) {
+      tx.to = Address::from_bytes(r.bytes(20)).value();
+      j["to"] = tx.to->to_hex();
+    } else {
+      j["to"] = nullptr;
+    }
+    tx.value = r.below_pow2(256);
+    j["value"] = tx.value.to_dec();
+    tx.data = r.bytes(r.length());
+    j["data"] = to_hex(tx.data);
+    Bytes secret(32);
+    key->export_secret(std::span<std::uint8_t, 32>(secret.data(), 32));
+    input["tx"].push_back({{"key", to_hex(secret)}, {"tx", j}});
+    secure_wipe(secret);
+    signers.push_back(key->address());
+    cases.push_back(sign_transaction(std::move(tx), *key).value());
+  }
+  const Json out = run_oracle(input);
+  ASSERT_TRUE(out.contains("tx")) << out.dump();
+  ASSERT_EQ(out["tx"].size(), cases.size());
+  int failures = 0;
+  for (std::size_t i = 0; i < cases.size() && failures < 5; ++i) {
+    const SignedTransaction& st = cases[i];
+    const Json& a = out["tx"][i];
+    const std::string where = "case " + std::to_string(i) + " " + input["tx"][i]["tx"].dump();
+    if (a.contains("error")) {
+      ADD_FAILURE() << where << ": ethers rejected: " << a.dump();
+      ++failures;
+      continue;
+    }
+    const std::string unsigned_hex = to_hex(unsigned_payload(st.tx).value());
+    const std::string raw = to_hex(st.serialize());
+    const bool same = a["unsigned"] == unsigned_hex &&
+                      a["signingHash"] == to_hex(signing_hash(st.tx).value()) && a["raw"] == raw &&
+                      a["hash"] == to_hex(st.hash());
+    auto decoded = decode_transaction(from_hex(a["raw"].get<std::string>()).value());
+    auto sender = decoded.ok() ? decoded->sender() : Result<Address>(decoded.error());
+    const bool back = decoded.ok() && *decoded == st && sender.ok() && *sender == signers[i] &&
+                      Address::parse(a["from"].get<std::string>()).value() == signers[i];
+    if (!same || !back) {
+      ADD_FAILURE() << where << "\n ethers " << a.dump() << "\n ours unsigned " << unsigned_hex
+                    << "\n ours raw " << raw << "\n decode/sender "
+                    << (decoded.ok() ? (sender.ok() ? sender->to_hex() : sender.error().to_string())
+                                     : decoded.error().to_string());
       ++failures;
     }
   }

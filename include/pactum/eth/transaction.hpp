@@ -56,7 +56,8 @@ struct Transaction {
 };
 
 // The bytes whose Keccak-256 is signed (for EIP-1559 including the 0x02 type byte).
-// Errors: kInvalidArgument for an EIP-1559 transaction without a chain id.
+// Errors: kInvalidArgument for an EIP-1559 transaction without a chain id or with
+// max_priority_fee_per_gas > max_fee_per_gas (nodes refuse those; ethers too).
 [[nodiscard]] Result<Bytes> unsigned_payload(const Transaction& tx);
 // keccak256(unsigned_payload(tx)). Errors: those of unsigned_payload.
 [[nodiscard]] Result<Hash32> signing_hash(const Transaction& tx);
