@@ -5,6 +5,7 @@ import {Fixture} from "./utils/Fixture.sol";
 import {IAgreementEngine} from "../src/interfaces/IAgreementEngine.sol";
 import {AssetNFT1155} from "../src/AssetNFT1155.sol";
 import {AssetNFT721} from "../src/AssetNFT721.sol";
+import {MockERC20} from "./mocks/Tokens.sol";
 
 /// @notice Measures the paid-access lifecycle in ether, one transaction per step as a node and a
 /// consumer would send them. scripts/contracts-test.sh runs it with `--isolate`: every call is
@@ -38,6 +39,49 @@ contract GasLifecycleTest is Fixture {
         vm.snapshotValue("lifecycle_release", release);
         vm.snapshotValue("lifecycle_total", create + access + release);
         assertLt(create + access + release, 300_000);
+    }
+
+    function test_gas_paidAccessLifecycleEtherWithFee() public {
+        vm.deal(publisher, 1 ether);
+        vm.deal(marketplace, 1 ether);
+        IAgreementEngine.AgreementParams memory p = _paidParamsWithFee(address(0), 1 ether, 0.025 ether);
+        bytes32 seed = keccak256("order-2");
+        bytes32 id = engine.computeAgreementId(seed, consumer);
+        vm.prank(consumer);
+        engine.createAgreementAndLock{value: 1 ether}(seed, p);
+        uint256 create = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
+        vm.prank(provider);
+        engine.fulfillAccess(id, p);
+        uint256 access = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.fulfillAccess, (id, p)));
+        vm.prank(provider);
+        engine.releasePayment(id, p);
+        uint256 release = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.releasePayment, (id, p)));
+        vm.snapshotValue("lifecycle_fee_total", create + access + release);
+        assertLt(create + access + release, 300_000);
+    }
+
+    function test_gas_paidAccessLifecycleERC20() public {
+        MockERC20 token = new MockERC20();
+        token.mint(consumer, 10 ether);
+        token.mint(publisher, 1); // the publisher holds the token already, like the ether case
+        vm.prank(consumer);
+        token.approve(address(engine), type(uint256).max);
+        IAgreementEngine.AgreementParams memory p = _paidParams(address(token), 1 ether);
+        bytes32 seed = keccak256("order-3");
+        bytes32 id = engine.computeAgreementId(seed, consumer);
+        vm.prank(consumer);
+        engine.createAgreementAndLock(seed, p);
+        uint256 create = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
+        vm.prank(provider);
+        engine.fulfillAccess(id, p);
+        uint256 access = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.fulfillAccess, (id, p)));
+        vm.prank(provider);
+        engine.releasePayment(id, p);
+        uint256 release = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.releasePayment, (id, p)));
+        vm.snapshotValue("lifecycle_erc20_createAndLock", create);
+        vm.snapshotValue("lifecycle_erc20_access", access);
+        vm.snapshotValue("lifecycle_erc20_release", release);
+        vm.snapshotValue("lifecycle_erc20_total", create + access + release);
     }
 
     function test_gas_register() public {
