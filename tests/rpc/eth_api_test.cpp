@@ -1,0 +1,112 @@
+// Strict parsing of QUANTITY, DATA, receipts and logs.
+#include "pactum/rpc/eth_api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace pactum::rpc {
+namespace {
+
+TEST(ParseQuantity, Table) {
+  struct Case {
+    std::string text;
+    bool ok;
+    ErrorCode code;
+  };
+  const std::vector<Case> cases = {
+      {"0x0", true, {}},
+      {"0x1", true, {}},
+      {"0xff", true, {}},
+      {"0xFF", true, {}},
+      {"0x" + std::string(64, 'f'), true, {}},
+      {"0x1" + std::string(64, '0'), false, ErrorCode::kOutOfRange},
+      {"0x", false, ErrorCode::kInvalidArgument},
+      {"0x00", false, ErrorCode::kInvalidArgument},
+      {"0x01", false, ErrorCode::kInvalidArgument},
+      {"0X1", false, ErrorCode::kInvalidArgument},
+      {"1", false, ErrorCode::kInvalidArgument},
+      {"", false, ErrorCode::kInvalidArgument},
+      {"0x1g", false, ErrorCode::kInvalidArgument},
+      {"0x-1", false, ErrorCode::kInvalidArgument},
+      {"0x 1", false, ErrorCode::kInvalidArgument},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_quantity(c.text);
+    ASSERT_EQ(r.ok(), c.ok) << c.text;
+    if (!c.ok) EXPECT_EQ(r.error().code(), c.code) << c.text;
+  }
+  EXPECT_EQ(parse_quantity("0x3e8").value(), eth::U256(1000));
+  EXPECT_EQ(parse_quantity_u64("0xffffffffffffffff").value(), UINT64_MAX);
+  EXPECT_EQ(parse_quantity_u64("0x10000000000000000").error().code(), ErrorCode::kOutOfRange);
+  EXPECT_EQ(quantity(0), "0x0");
+  EXPECT_EQ(quantity(4096), "0x1000");
+}
+
+TEST(ParseData, Table) {
+  EXPECT_EQ(parse_data("0x").value(), Bytes{});
+  EXPECT_EQ(parse_data("0x00ab").value(), (Bytes{0x00, 0xab}));
+  EXPECT_FALSE(parse_data("00ab").ok());
+  EXPECT_FALSE(parse_data("0xabc").ok());
+  EXPECT_FALSE(parse_data("0xzz").ok());
+}
+
+const char* kReceipt = R"({
+  "transactionHash":"0x1111111111111111111111111111111111111111111111111111111111111111",
+  "blockNumber":"0x5","blockHash":"0x2222222222222222222222222222222222222222222222222222222222222222",
+  "transactionIndex":"0x0","from":"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266","to":null,
+  "status":"0x1","gasUsed":"0x5208","cumulativeGasUsed":"0x5208",
+  "effectiveGasPrice":"0x3b9aca00","contractAddress":"0x5fbdb2315678afecb367f032d93f642f64180aa3",
+  "logs":[{"address":"0x5fbdb2315678afecb367f032d93f642f64180aa3",
+           "topics":["0x3333333333333333333333333333333333333333333333333333333333333333"],
+           "data":"0x01","blockNumber":"0x5",
+           "blockHash":"0x2222222222222222222222222222222222222222222222222222222222222222",
+           "transactionHash":"0x1111111111111111111111111111111111111111111111111111111111111111",
+           "transactionIndex":"0x0","logIndex":"0x0","removed":false}],
+  "type":"0x2"})";
+
+TEST(ParseReceipt, ReadsEveryField) {
+  auto r = parse_receipt(kReceipt);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE(r->success);
+  EXPECT_EQ(r->block_number, 5u);
+  EXPECT_EQ(r->gas_used, 21000u);
+  EXPECT_EQ(r->effective_gas_price, eth::U256(1'000'000'000));
+  EXPECT_FALSE(r->to.has_value());
+  ASSERT_TRUE(r->contract_address.has_value());
+  EXPECT_EQ(r->contract_address->to_hex(), "0x5fbdb2315678afecb367f032d93f642f64180aa3");
+  ASSERT_EQ(r->logs.size(), 1u);
+  EXPECT_EQ(r->logs[0].data, Bytes{1});
+  EXPECT_EQ(r->logs[0].topics.size(), 1u);
+}
+
+TEST(ParseReceipt, MalformedFieldsAreDataLossNamingTheField) {
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {"\"status\":\"0x1\"", "\"status\":\"0x2\""},
+      {"\"status\":\"0x1\"", "\"status\":1"},
+      {"\"gasUsed\":\"0x5208\"", "\"gasUsed\":\"0x05208\""},
+      {"\"gasUsed\":\"0x5208\",", ""},
+      {"\"from\":\"0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266\"", "\"from\":\"0xf39f\""},
+      {"\"data\":\"0x01\"", "\"data\":\"0x1\""},
+      {"\"logIndex\":\"0x0\"", "\"logIndex\":null"},
+      {"\"removed\":false", "\"removed\":\"no\""},
+      {"\"effectiveGasPrice\":\"0x3b9aca00\"",
+       "\"effectiveGasPrice\":\"0x1" + std::string(64, '0') + "\""},
+  };
+  for (const auto& [from, to] : edits) {
+    std::string text = kReceipt;
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    auto r = parse_receipt(text);
+    ASSERT_FALSE(r.ok()) << to;
+    EXPECT_EQ(r.error().code(), ErrorCode::kDataLoss) << to << " → " << r.error().to_string();
+  }
+  EXPECT_EQ(parse_receipt("[]").error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(parse_receipt("nope").error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(parse_logs("{}").error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(parse_logs("[1]").error().code(), ErrorCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace pactum::rpc
