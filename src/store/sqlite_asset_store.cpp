@@ -2,10 +2,13 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <optional>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "pactum/store/asset_store.hpp"
@@ -15,6 +18,7 @@ namespace {
 
 constexpr std::size_t kSealedOverhead = kTagSize;
 constexpr std::size_t kLeafFlushBytes = 4096;
+constexpr std::uint32_t kParallelHashMinChunk = 256 * 1024;
 constexpr int kSchemaVersion = 1;
 
 constexpr const char* kSchema = R"sql(
@@ -148,6 +152,67 @@ Result<AssetMetadata> read_row(sqlite3_stmt* s) {
 
 class SqliteAssetStore;
 
+// Computes one leaf hash at a time on its own thread: submit(), then wait().
+class LeafHasher {
+ public:
+  LeafHasher() : thread_([this] { run(); }) {}
+  LeafHasher(const LeafHasher&) = delete;
+  LeafHasher& operator=(const LeafHasher&) = delete;
+  ~LeafHasher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // REQUIRES: no job pending (every submit() is followed by wait()); `data` stays valid and
+  // unchanged until wait() returns.
+  void submit(ByteView data) {
+    {
+      std::lock_guard lock(mu_);
+      job_ = data;
+      pending_ = true;
+      done_ = false;
+    }
+    cv_.notify_all();
+  }
+
+  Hash32 wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+    return result_;
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return pending_ || stop_; });
+      if (stop_) return;
+      pending_ = false;
+      const ByteView data = job_;
+      lock.unlock();
+      const Hash32 h = merkle_leaf_hash(data);
+      lock.lock();
+      result_ = h;
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_.
+  ByteView job_;
+  bool pending_ = false;
+  bool done_ = false;
+  bool stop_ = false;
+  Hash32 result_{};
+  std::thread thread_;  // last: starts once the fields above exist
+};
+
 class LocalUploadWriter final : public UploadWriter {
  public:
   LocalUploadWriter(SqliteAssetStore& store, std::string id, std::string tmp_name,
@@ -164,7 +229,17 @@ class LocalUploadWriter final : public UploadWriter {
         data_(std::move(data)),
         leaves_(std::move(leaves)),
         plain_(chunk_size),
-        sealed_(chunk_size + kSealedOverhead) {}
+        sealed_(chunk_size + kSealedOverhead) {
+    // SHA-256 costs about twice AES-GCM per byte: for big chunks, hash on a second core. For
+    // small ones the handoff would cost more than it saves.
+    if (chunk_size >= kParallelHashMinChunk) {
+      try {
+        hasher_ = std::make_unique<LeafHasher>();
+      } catch (const std::system_error&) {
+        hasher_.reset();  // no thread to be had: hash inline
+      }
+    }
+  }
 
   ~LocalUploadWriter() override;
 
@@ -199,11 +274,22 @@ class LocalUploadWriter final : public UploadWriter {
   Status seal_chunk(bool final_chunk) {
     const ByteView plain(plain_.data(), buffered_);
     std::span<std::uint8_t> sealed(sealed_.data(), buffered_ + kSealedOverhead);
-    PACTUM_TRY_STATUS(cipher_.seal(chunk_index_, final_chunk, plain, sealed));
-    const Hash32 leaf = merkle_leaf_hash(plain);
+    Hash32 leaf{};
+    if (hasher_) {
+      // Hash on the worker while this thread seals and writes; wait for it before anything
+      // can return, as the worker reads plain_.
+      hasher_->submit(plain);
+      Status st = cipher_.seal(chunk_index_, final_chunk, plain, sealed);
+      if (st.ok()) st = data_->append(sealed);
+      leaf = hasher_->wait();
+      PACTUM_TRY_STATUS(st);
+    } else {
+      PACTUM_TRY_STATUS(cipher_.seal(chunk_index_, final_chunk, plain, sealed));
+      leaf = merkle_leaf_hash(plain);
+      PACTUM_TRY_STATUS(data_->append(sealed));
+    }
     tree_.append_leaf_hash(leaf);
     leaf_buf_.insert(leaf_buf_.end(), leaf.begin(), leaf.end());
-    PACTUM_TRY_STATUS(data_->append(sealed));
     if (leaf_buf_.size() >= kLeafFlushBytes) PACTUM_TRY_STATUS(flush_leaves());
     ++chunk_index_;
     buffered_ = 0;
@@ -234,6 +320,7 @@ class LocalUploadWriter final : public UploadWriter {
   std::uint64_t total_ = 0;
   std::uint64_t chunk_index_ = 0;
   MerkleBuilder tree_;
+  std::unique_ptr<LeafHasher> hasher_;
   State state_ = State::kOpen;
 };
 

@@ -493,19 +493,25 @@ TEST(AssetStore, FailedCommitStepsLeaveNothingVisible) {
   const std::pair<Op, int> cases[] = {{Op::kSync, 0},    {Op::kSync, 1},    {Op::kSyncDir, 0},
                                       {Op::kSyncDir, 1}, {Op::kSyncDir, 2}, {Op::kRename, 0},
                                       {Op::kAppend, 0},  {Op::kAppend, 3}};
-  for (const auto& [op, at] : cases) {
-    TempDir dir;
-    FailingEnv env(op, at);
-    auto store = open_store(dir.path(), testing::test_master_key(), &env).value();
-    auto meta = upload(*store, "f", test_data(5 * kChunk), kChunk, 3000);
-    ASSERT_FALSE(meta.ok()) << static_cast<int>(op) << "@" << at;
-    EXPECT_EQ(store->get("f").error().code(), ErrorCode::kNotFound);
-    EXPECT_EQ(count_entries(dir.path() + "/tmp"), 0u) << static_cast<int>(op) << "@" << at;
-    EXPECT_EQ(count_entries(dir.path() + "/objects"), 0u) << static_cast<int>(op) << "@" << at;
-    // The failure was a moment's: the same id uploads fine afterwards.
-    ASSERT_TRUE(upload(*store, "f", test_data(5 * kChunk)).ok());
-    auto reader = store->open_reader("f").value();
-    EXPECT_EQ(read_back(*reader, 0, 5 * kChunk).value(), test_data(5 * kChunk));
+  // 4 KiB chunks hash inline; 1 MiB chunks hash on a worker thread.
+  for (const std::uint32_t chunk : {kChunk, kDefaultChunkSize}) {
+    for (const auto& [op, at] : cases) {
+      SCOPED_TRACE("chunk " + std::to_string(chunk) + " op " +
+                   std::to_string(static_cast<int>(op)) + "@" + std::to_string(at));
+      TempDir dir;
+      FailingEnv env(op, at);
+      auto store = open_store(dir.path(), testing::test_master_key(), &env).value();
+      const Bytes data = test_data(5 * chunk + 11);
+      auto meta = upload(*store, "f", data, chunk, 3 * chunk / 2);
+      ASSERT_FALSE(meta.ok());
+      EXPECT_EQ(store->get("f").error().code(), ErrorCode::kNotFound);
+      EXPECT_EQ(count_entries(dir.path() + "/tmp"), 0u);
+      EXPECT_EQ(count_entries(dir.path() + "/objects"), 0u);
+      // The failure was a moment's: the same id uploads fine afterwards.
+      ASSERT_TRUE(upload(*store, "f", data, chunk, 3 * chunk / 2).ok());
+      auto reader = store->open_reader("f").value();
+      EXPECT_EQ(read_back(*reader, 0, data.size()).value(), data);
+    }
   }
 }
 
