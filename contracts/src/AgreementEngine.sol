@@ -338,7 +338,12 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         uint256 index = _indexOf(template, ConditionType.Access);
         if (index == type(uint256).max) return false;
         if (_stateOf(_agreements[agreementId], index) != _FULFILLED) return false;
-        return block.timestamp >= params.validFrom && (params.validUntil == 0 || block.timestamp <= params.validUntil);
+        if (block.timestamp < params.validFrom || (params.validUntil != 0 && block.timestamp > params.validUntil)) {
+            return false;
+        }
+        // NFT-gated access follows the NFT: once the consumer sold it, the grant no longer holds.
+        if (_indexOf(template, ConditionType.NftHolder) != type(uint256).max) return _holdsNft(params);
+        return true;
     }
 
     /// @inheritdoc IAgreementEngine
@@ -352,6 +357,18 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _holdsNft(AgreementParams calldata params) private view returns (bool) {
+        NftTerms calldata nft = params.nft;
+        if (nft.standard == NftStandard.ERC1155) {
+            return IERC1155(nft.nft).balanceOf(params.consumer, nft.tokenId) >= nft.amount;
+        }
+        try IERC721(nft.nft).ownerOf(nft.tokenId) returns (address owner) {
+            return owner == params.consumer;
+        } catch {
+            return false; // burnt
+        }
+    }
 
     /// @dev Validates `params` against their template and returns the new id and its slot value
     /// (all conditions Unfulfilled). The caller stores it.

@@ -608,6 +608,26 @@ contract AgreementEngineTest is Fixture {
         vm.prank(provider);
         engine.fulfillAccess(id, p);
         assertTrue(engine.hasAccess(id, p));
+        vm.prank(consumer);
+        editions.safeTransferFrom(consumer, marketplace, uint256(did), 1, "");
+        assertFalse(engine.hasAccess(id, p)); // sold one of two: below the required holding
+    }
+
+    function test_hasAccess_erc721FollowsToken() public {
+        AssetNFT721 collection = new AssetNFT721(registry, "A", "A", "");
+        vm.prank(publisher);
+        uint256 tokenId = collection.mint(did, consumer);
+        IAgreementEngine.AgreementParams memory p =
+            _nftAccessParams(address(collection), IAgreementEngine.NftStandard.ERC721, tokenId, 1);
+        vm.prank(consumer);
+        bytes32 id = engine.createAgreement(SEED, p);
+        engine.fulfillNftHolder(id, p);
+        vm.prank(provider);
+        engine.fulfillAccess(id, p);
+        assertTrue(engine.hasAccess(id, p));
+        vm.prank(consumer);
+        collection.burn(tokenId);
+        assertFalse(engine.hasAccess(id, p));
     }
 
     function test_fulfillNftHolder_revertsOnInsufficientErc1155() public {

@@ -265,8 +265,9 @@ interface IAgreementEngine {
     /// @notice Whether `params` are those `agreementId` was created with.
     function checkParams(bytes32 agreementId, AgreementParams calldata params) external view returns (bool);
 
-    /// @notice Whether the consumer of `agreementId` may access the asset now: Access fulfilled
-    /// and now within the validity window. False for wrong params.
+    /// @notice Whether the consumer of `agreementId` may access the asset now: Access fulfilled,
+    /// now within the validity window, and, for NFT-gated templates, the consumer still holds the
+    /// NFT (so selling it moves the access to the buyer's own agreement). False for wrong params.
     function hasAccess(bytes32 agreementId, AgreementParams calldata params) external view returns (bool);
 
     /// @notice Whether `account` is on the allow-list of `did`.
