@@ -152,8 +152,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         external
         nonReentrant
     {
-        (uint256 packed, uint256 template, uint256 index) =
-            _load(agreementId, params, ConditionType.ComputeExecution);
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.ComputeExecution);
         _checkProvider(params.did);
         _checkWindow(agreementId, params);
         _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
@@ -199,8 +198,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
 
     /// @inheritdoc IAgreementEngine
     function releasePayment(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
-        (uint256 packed, uint256 template, uint256 index) =
-            _load(agreementId, params, ConditionType.EscrowPayment);
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.EscrowPayment);
         // _fulfil checks every dependency (the lock and what gates it, e.g. access) is fulfilled.
         _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
 
@@ -217,8 +215,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
 
     /// @inheritdoc IAgreementEngine
     function refundPayment(bytes32 agreementId, AgreementParams calldata params) external nonReentrant {
-        (uint256 packed, uint256 template, uint256 index) =
-            _load(agreementId, params, ConditionType.EscrowPayment);
+        (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.EscrowPayment);
         uint256 state = _stateOf(packed, index);
         if (state != 0) revert ConditionNotUnfulfilled(agreementId, index, ConditionState(state));
         uint256 lock = _indexOf(template, ConditionType.LockPayment);
@@ -244,10 +241,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IAgreementEngine
-    function abortCondition(bytes32 agreementId, AgreementParams calldata params, uint256 index)
-        external
-        nonReentrant
-    {
+    function abortCondition(bytes32 agreementId, AgreementParams calldata params, uint256 index) external nonReentrant {
         uint256 packed = _checkedSlot(agreementId, params);
         uint256 template = _templates[params.templateId];
         uint256 n = template & 0xFF;
@@ -274,9 +268,8 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         uint256 amount = _owed[msg.sender][token];
         if (amount == 0) revert NothingToWithdraw(msg.sender, token);
         _owed[msg.sender][token] = 0;
-        bool ok = token == address(0)
-            ? _sendEther(msg.sender, amount)
-            : IERC20(token).trySafeTransfer(msg.sender, amount);
+        bool ok =
+            token == address(0) ? _sendEther(msg.sender, amount) : IERC20(token).trySafeTransfer(msg.sender, amount);
         if (!ok) revert WithdrawalFailed(msg.sender, token, amount);
         emit Withdrawn(msg.sender, token, amount);
     }

@@ -217,11 +217,9 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
         if (method == ProvenanceMethod.WasDerivedFrom ? r.relatedDid == bytes32(0) : r.relatedDid != bytes32(0)) {
             revert InvalidProvenanceRecord(method);
         }
-        if (
-            method == ProvenanceMethod.ActedOnBehalf
-                ? r.relatedAgent == address(0)
-                : r.relatedAgent != address(0)
-        ) revert InvalidProvenanceRecord(method);
+        if (method == ProvenanceMethod.ActedOnBehalf ? r.relatedAgent == address(0) : r.relatedAgent != address(0)) {
+            revert InvalidProvenanceRecord(method);
+        }
         if (_assets[r.did].owner == address(0)) revert AssetNotRegistered(r.did);
         if (_provenance[r.provId] || _assets[r.provId].owner != address(0)) revert ProvenanceIdUsed(r.provId);
         _provenance[r.provId] = true;

@@ -30,7 +30,9 @@ contract AgreementEngineTest is Fixture {
     event PaymentRefunded(bytes32 indexed agreementId, address indexed consumer, address token, uint256 amount);
     event PaymentDeferred(address indexed account, address indexed token, uint256 amount);
     event Withdrawn(address indexed account, address indexed token, uint256 amount);
-    event ComputeExecuted(bytes32 indexed agreementId, bytes32 indexed did, address indexed provider, bytes32 resultHash);
+    event ComputeExecuted(
+        bytes32 indexed agreementId, bytes32 indexed did, address indexed provider, bytes32 resultHash
+    );
     event AllowListUpdated(bytes32 indexed did, address indexed account, bool allowed);
 
     bytes32 internal constant SEED = keccak256("order");
@@ -108,7 +110,9 @@ contract AgreementEngineTest is Fixture {
 
     function test_registerTemplate_revertsOnDuplicateType() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAgreementEngine.DuplicateConditionType.selector, IAgreementEngine.ConditionType.Access)
+            abi.encodeWithSelector(
+                IAgreementEngine.DuplicateConditionType.selector, IAgreementEngine.ConditionType.Access
+            )
         );
         engine.registerTemplate(_types(1, 1, 3), _deps(0, 0, 0));
     }
@@ -178,7 +182,9 @@ contract AgreementEngineTest is Fixture {
         assertEq(id, expected);
         assertTrue(engine.agreementExists(id));
         assertTrue(engine.checkParams(id, p));
-        for (uint256 i = 0; i < 3; ++i) assertEq(uint256(_state(id, i)), 0);
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(uint256(_state(id, i)), 0);
+        }
     }
 
     function test_createAgreement_idDependsOnCreator() public {
@@ -298,7 +304,9 @@ contract AgreementEngineTest is Fixture {
         p.templateId = nftSale;
         p.nft.nft = address(0x1234);
         p.nft.amount = 1;
-        vm.expectRevert(abi.encodeWithSelector(IAgreementEngine.InvalidNftTerms.selector, address(0x1234), address(0), 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAgreementEngine.InvalidNftTerms.selector, address(0x1234), address(0), 1)
+        );
         engine.createAgreement(SEED, p);
     }
 
@@ -540,7 +548,9 @@ contract AgreementEngineTest is Fixture {
         vm.prank(consumer);
         bytes32 id = engine.createAgreementAndLock{value: 1 ether}(SEED, p);
         vm.expectRevert(
-            abi.encodeWithSelector(IAgreementEngine.ConditionNotInTemplate.selector, id, IAgreementEngine.ConditionType.Access)
+            abi.encodeWithSelector(
+                IAgreementEngine.ConditionNotInTemplate.selector, id, IAgreementEngine.ConditionType.Access
+            )
         );
         vm.prank(provider);
         engine.fulfillAccess(id, p);

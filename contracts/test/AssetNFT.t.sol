@@ -40,7 +40,9 @@ contract AssetNFT1155Test is NftBase {
 
     function test_mint_byAssetOwnerWithProvenance() public {
         vm.expectEmit(address(nft)); // provId: hash of the contract and a counter
-        emit WasGeneratedBy(keccak256(abi.encode(address(nft), 1)), did, owner, nft.ACTIVITY_MINT(), bytes32(uint256(3)));
+        emit WasGeneratedBy(
+            keccak256(abi.encode(address(nft), 1)), did, owner, nft.ACTIVITY_MINT(), bytes32(uint256(3))
+        );
         vm.prank(owner);
         nft.mint(did, holder, 3, "");
         assertEq(nft.balanceOf(holder, uint256(did)), 3);

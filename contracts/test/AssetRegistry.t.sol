@@ -37,7 +37,9 @@ contract AssetRegistryTest is Test {
     event WasGeneratedBy(
         bytes32 indexed provId, bytes32 indexed did, address indexed agent, bytes32 activityId, bytes32 attributes
     );
-    event Used(bytes32 indexed provId, bytes32 indexed did, address indexed agent, bytes32 activityId, bytes32 attributes);
+    event Used(
+        bytes32 indexed provId, bytes32 indexed did, address indexed agent, bytes32 activityId, bytes32 attributes
+    );
     event WasDerivedFrom(
         bytes32 indexed provId,
         bytes32 indexed newDid,
@@ -507,7 +509,9 @@ contract AssetRegistryTest is Test {
         vm.prank(node);
         registry.anchorLog("log", first, keccak256("a"));
         if (second < first) {
-            vm.expectRevert(abi.encodeWithSelector(IAssetRegistry.LogTreeSizeDecreased.selector, bytes32("log"), first, second));
+            vm.expectRevert(
+                abi.encodeWithSelector(IAssetRegistry.LogTreeSizeDecreased.selector, bytes32("log"), first, second)
+            );
         }
         vm.prank(node);
         registry.anchorLog("log", second, second == first ? keccak256("a") : keccak256("b"));

@@ -23,7 +23,8 @@ contract GasLifecycleTest is Fixture {
 
         vm.prank(consumer);
         engine.createAgreementAndLock{value: 1 ether}(seed, p);
-        uint256 create = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
+        uint256 create =
+            vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
 
         vm.prank(provider);
         engine.fulfillAccess(id, p);
@@ -49,7 +50,8 @@ contract GasLifecycleTest is Fixture {
         bytes32 id = engine.computeAgreementId(seed, consumer);
         vm.prank(consumer);
         engine.createAgreementAndLock{value: 1 ether}(seed, p);
-        uint256 create = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
+        uint256 create =
+            vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
         vm.prank(provider);
         engine.fulfillAccess(id, p);
         uint256 access = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.fulfillAccess, (id, p)));
@@ -71,7 +73,8 @@ contract GasLifecycleTest is Fixture {
         bytes32 id = engine.computeAgreementId(seed, consumer);
         vm.prank(consumer);
         engine.createAgreementAndLock(seed, p);
-        uint256 create = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
+        uint256 create =
+            vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.createAgreementAndLock, (seed, p)));
         vm.prank(provider);
         engine.fulfillAccess(id, p);
         uint256 access = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(engine.fulfillAccess, (id, p)));
@@ -88,7 +91,8 @@ contract GasLifecycleTest is Fixture {
         address[] memory providers = new address[](1);
         providers[0] = provider;
         bytes32 seed = keccak256("asset-2");
-        string memory url = "https://node.example/api/v1/ddo/0x0000000000000000000000000000000000000000000000000000000000000000";
+        string memory url =
+            "https://node.example/api/v1/ddo/0x0000000000000000000000000000000000000000000000000000000000000000";
         vm.prank(publisher);
         registry.register(seed, keccak256("root"), url, providers);
         uint256 gas = vm.lastCallGas().gasTotalUsed
@@ -101,8 +105,8 @@ contract GasLifecycleTest is Fixture {
         AssetNFT721 collection = new AssetNFT721(registry, "Pactum Assets", "PACT", "https://node.example/nft/");
         vm.prank(publisher);
         editions.mint(did, consumer, 10, "");
-        uint256 gas1155 = vm.lastCallGas().gasTotalUsed
-            + _intrinsic(abi.encodeCall(editions.mint, (did, consumer, 10, "")));
+        uint256 gas1155 =
+            vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(editions.mint, (did, consumer, 10, "")));
         vm.prank(publisher);
         collection.mint(did, consumer);
         uint256 gas721 = vm.lastCallGas().gasTotalUsed + _intrinsic(abi.encodeCall(collection.mint, (did, consumer)));
@@ -114,7 +118,9 @@ contract GasLifecycleTest is Fixture {
         // Under --isolate the measured gas of a transaction already includes its intrinsic cost.
         if (vm.lastCallGas().gasTotalUsed >= 21_000) return 0;
         uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) tokens += data[i] == 0 ? 1 : 4;
+        for (uint256 i = 0; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
         uint256 standard = 21_000 + 4 * tokens;
         return standard;
     }

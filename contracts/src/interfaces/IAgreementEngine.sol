@@ -180,7 +180,9 @@ interface IAgreementEngine {
     /// @notice `account` withdrew `amount` of `token` owed to it.
     event Withdrawn(address indexed account, address indexed token, uint256 amount);
     /// @notice A provider ran a job for `agreementId`; `resultHash` identifies its output.
-    event ComputeExecuted(bytes32 indexed agreementId, bytes32 indexed did, address indexed provider, bytes32 resultHash);
+    event ComputeExecuted(
+        bytes32 indexed agreementId, bytes32 indexed did, address indexed provider, bytes32 resultHash
+    );
     /// @notice The owner of `did` put `account` on (`allowed`) or off its allow-list.
     event AllowListUpdated(bytes32 indexed did, address indexed account, bool allowed);
 

@@ -114,8 +114,7 @@ interface IAssetRegistry is IProvenance {
     /// type `Provenance`, see {provenanceDigest}). Consumes the agent's current nonce.
     /// @param deadline the signature is refused after this timestamp.
     /// @param signature the agent's 65-byte ECDSA signature, or an ERC-1271 signature if the agent is a contract.
-    function recordProvenanceFor(ProvenanceRecord calldata record, uint256 deadline, bytes calldata signature)
-        external;
+    function recordProvenanceFor(ProvenanceRecord calldata record, uint256 deadline, bytes calldata signature) external;
 
     /// @notice Anchors the caller's usage log `logId` at (`treeSize`, `rootHash`). The size never
     /// decreases; at an equal size the root must be unchanged.

@@ -93,9 +93,8 @@ contract EscrowHandler is Test {
         bytes32 s = keccak256(abi.encode(seed, ids.length));
         _fund(consumer, p.payment.token, price);
         vm.startPrank(consumer);
-        bytes32 id = lockNow
-            ? engine.createAgreementAndLock{value: useToken ? 0 : price}(s, p)
-            : engine.createAgreement(s, p);
+        bytes32 id =
+            lockNow ? engine.createAgreementAndLock{value: useToken ? 0 : price}(s, p) : engine.createAgreement(s, p);
         vm.stopPrank();
         if (lockNow) locked[p.payment.token] += price;
         ids.push(id);

@@ -67,7 +67,11 @@ abstract contract Fixture is Test {
     }
 
     /// Paid-access params: price `price` in `token` to the publisher; access times out after a day.
-    function _paidParams(address token, uint256 price) internal view returns (IAgreementEngine.AgreementParams memory p) {
+    function _paidParams(address token, uint256 price)
+        internal
+        view
+        returns (IAgreementEngine.AgreementParams memory p)
+    {
         p = _baseParams(paidAccess, 3);
         p.timeOuts[1] = ACCESS_TIMEOUT;
         p.payment.token = token;
