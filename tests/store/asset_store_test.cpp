@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "store/store_test_util.hpp"
 
@@ -513,6 +514,38 @@ TEST(AssetStore, FailedCommitStepsLeaveNothingVisible) {
       EXPECT_EQ(read_back(*reader, 0, data.size()).value(), data);
     }
   }
+}
+
+// Several threads upload and read at once through one store; every asset reads back intact.
+TEST(AssetStore, ConcurrentUploadsAndReads) {
+  TempDir dir;
+  auto store = open_store(dir.path()).value();
+  ASSERT_TRUE(upload(*store, "shared", test_data(3 * kChunk + 1, 7)).ok());
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 5;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        const Bytes data = test_data(static_cast<std::size_t>(kChunk * (i + 1) + t), t * 100 + i);
+        if (!upload(*store, id, data, kChunk, 5000).ok()) ++failures[t];
+        auto reader = store->open_reader(id);
+        if (!reader.ok() || read_back(**reader, 0, data.size()).value_or({}) != data) {
+          ++failures[t];
+        }
+        auto shared = store->open_reader("shared");
+        if (!shared.ok() ||
+            read_back(**shared, 0, 3 * kChunk + 1).value_or({}) != test_data(3 * kChunk + 1, 7)) {
+          ++failures[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
+  EXPECT_EQ(store->list("", 1000).value().size(), 1u + kThreads * kPerThread);
 }
 
 }  // namespace
