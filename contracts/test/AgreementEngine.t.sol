@@ -93,6 +93,16 @@ contract AgreementEngineTest is Fixture {
         }
     }
 
+    /// The five standard templates have fixed ids (content hashes) that deploy tools and nodes
+    /// may rely on; contracts/README.md lists them.
+    function test_registerTemplate_standardIds() public view {
+        assertEq(paidAccess, 0x0d68b76ea490edfd2ebf775e8135d8e1451d7d385817131a8b35d1beb41b01b8);
+        assertEq(paidCompute, 0xaaa8444064041b05c1e04b0795865bdf61f740e124a9acfb09f4008341105608);
+        assertEq(nftSale, 0x385c59e2afddca00c3630abcfa168aac67dfc25ec562c75c7b7b3fa036620ba3);
+        assertEq(nftAccess, 0xce083097920dd75bf2e0b9118ebaf4c640a8f08a1f48f890c4a1f07763caaef8);
+        assertEq(allowListed, 0x1b63c6cdab89ca69500eddd193624c3b3149eb3b6552b90b2682066923a45ee1);
+    }
+
     function test_registerTemplate_revertsOnEmpty() public {
         vm.expectRevert(abi.encodeWithSelector(IAgreementEngine.InvalidTemplateSize.selector, 0));
         engine.registerTemplate(new IAgreementEngine.ConditionType[](0), new uint8[](0));
