@@ -8,13 +8,18 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "pactum/eth/abi.hpp"
+#include "pactum/eth/abi_json.hpp"
 #include "pactum/eth/rlp.hpp"
 #include "pactum/eth/transaction.hpp"
 #include "pactum/eth/uint256.hpp"
@@ -398,6 +403,54 @@ TEST(EncodingOracle, SignedTransactionsAgreeWithEthers) {
       ++failures;
     }
   }
+}
+
+// ---- JSON ABI files
+// ------------------------------------------------------------------------------
+
+// Every OpenZeppelin artifact in node_modules (hundreds of real ABIs with tuples, overloads,
+// custom errors): our signatures, selectors and topics must be the ones ethers' Interface gives.
+TEST(EncodingOracle, JsonAbiSelectorsAndTopicsAgreeWithEthers) {
+  const std::filesystem::path dir =
+      testing::source_path("node_modules/@openzeppelin/contracts/build/contracts");
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GT(files.size(), 100u);
+  const Json out = run_oracle(Json{{"abiJson", files}});
+  ASSERT_EQ(out["abiJson"].size(), files.size());
+  std::size_t checked = 0;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::ifstream in(files[i]);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto abi = parse_abi_json(text.str());
+    ASSERT_TRUE(abi.ok()) << files[i] << ": " << abi.error().to_string();
+    std::set<std::string> ours;
+    for (const auto& f : abi->functions) {
+      ours.insert("f " + f.signature().canonical() + " " + to_hex(f.selector()));
+    }
+    for (const auto& e : abi->events) {
+      ours.insert("e " + e.event().canonical() + " " + to_hex(e.event().topic()));
+    }
+    for (const auto& e : abi->errors) {
+      ours.insert("x " + e.signature().canonical() + " " + to_hex(e.selector()));
+    }
+    std::set<std::string> theirs;
+    const Json& a = out["abiJson"][i];
+    ASSERT_FALSE(a.contains("error")) << files[i] << ": " << a.dump();
+    for (const auto& f : a["functions"])
+      theirs.insert("f " + f[0].get<std::string>() + " " + f[1].get<std::string>());
+    for (const auto& e : a["events"])
+      theirs.insert("e " + e[0].get<std::string>() + " " + e[1].get<std::string>());
+    for (const auto& e : a["errors"])
+      theirs.insert("x " + e[0].get<std::string>() + " " + e[1].get<std::string>());
+    EXPECT_EQ(ours, theirs) << files[i];
+    checked += ours.size();
+  }
+  std::cout << "checked " << checked << " selectors/topics in " << files.size() << " ABIs\n";
 }
 
 }  // namespace
