@@ -1,0 +1,72 @@
+// Development accounts and account selection (--as / --key).
+//
+// The local chain funds the first kDevAccountCount accounts of the well-known test mnemonic
+// ("test test … junk", BIP-44 path m/44'/60'/0'/0/N). Pactum gives the first four roles so that
+// the stories can be told without copying addresses around:
+//   0 deployer     deploys the contracts (`up`); kept apart so its nonce never races a user's
+//   1 publisher    publishes assets, runs the local pactumd
+//   2 consumer     orders and downloads
+//   3 marketplace  receives marketplace fees
+// Indices 4..9 are funded and have no role. These keys are public: they are for the local
+// chain only.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pactum/core/result.hpp"
+#include "pactum/eth/address.hpp"
+#include "pactum/eth/keys.hpp"
+
+namespace pactum::cli {
+
+class Invocation;
+
+inline constexpr std::string_view kDevMnemonic =
+    "test test test test test test test test test test test junk";
+inline constexpr int kDevAccountCount = 10;
+inline constexpr std::uint64_t kDevChainId = 31337;
+
+enum class Role { kDeployer = 0, kPublisher = 1, kConsumer = 2, kMarketplace = 3 };
+
+// "deployer", "publisher", "consumer", "marketplace".
+[[nodiscard]] std::string_view role_name(Role role) noexcept;
+
+// The role of dev account `index`, if it has one.
+[[nodiscard]] std::optional<Role> role_of(int index) noexcept;
+
+// Parses an --as value: a role name or a decimal index 0..kDevAccountCount-1.
+// Errors: kInvalidArgument naming the accepted values, for an unknown name, a non-number, or an
+// index out of range.
+[[nodiscard]] Result<int> parse_account_selector(std::string_view text);
+
+// The BIP-44 derivation path of dev account `index`: "m/44'/60'/0'/0/<index>".
+[[nodiscard]] std::string dev_derivation_path(int index);
+
+// The private key of dev account `index`, derived from kDevMnemonic along
+// dev_derivation_path(index). Errors: kInvalidArgument for an index out of range;
+// kUnimplemented while BIP-32 derivation (pactum/eth/hd.hpp) is not built.
+[[nodiscard]] Result<eth::PrivateKey> dev_private_key(int index);
+// Its address. Errors: as dev_private_key.
+[[nodiscard]] Result<eth::Address> dev_address(int index);
+
+// The account a command acts as.
+struct Account {
+  eth::PrivateKey key;
+  eth::Address address;
+  // Where it came from, for messages: "consumer (dev account 2)", "keystore /path/key.json".
+  std::string label;
+};
+
+// The account chosen by --as or --key; with neither, dev account `fallback` when given (the
+// role the command naturally acts as, e.g. the consumer for `order`).
+// Errors: kInvalidArgument when neither is given and there is no fallback, or for a bad --as;
+// for --key: kNotFound / kPermissionDenied when the file cannot be read, kUnauthenticated for a
+// wrong password, kInvalidArgument for a file that is not a keystore v3, kUnimplemented while
+// the keystore code is not built; those of dev_private_key.
+[[nodiscard]] Result<Account> select_account(Invocation& inv, std::optional<Role> fallback);
+
+}  // namespace pactum::cli

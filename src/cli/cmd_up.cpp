@@ -1,0 +1,415 @@
+// `pactum up`: starts the local stack (anvil, the contracts, pactumd) and, in the foreground,
+// supervises it until Ctrl-C.
+#include <signal.h>
+#include <time.h>
+
+#include <fstream>
+#include <regex>
+
+#include "commands.hpp"
+#include "dev_accounts.hpp"
+#include "pactum/cli/accounts.hpp"
+#include "pactum/cli/invocation.hpp"
+#include "pactum/cli/stack.hpp"
+#include "probe.hpp"
+#include "service.hpp"
+#include "stack_internal.hpp"
+
+namespace pactum::cli {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// How often readiness is looked at again while waiting on a deadline; also the longest a
+// Ctrl-C waits to be noticed during startup.
+constexpr milliseconds kPollInterval{25};
+
+// Blocks the signals that stop the stack for as long as `up` runs, so that they are taken as
+// events (sigtimedwait) at known points instead of killing `pactum` between a spawn and the
+// pid file that records it. The old mask is restored on destruction.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigemptyset(&set_);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set_, sig);
+    ::sigprocmask(SIG_BLOCK, &set_, &old_);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  ~StopSignals() {
+    // A SIGCHLD left pending would be delivered (and ignored) on unblocking; consume it anyway.
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    timespec zero{0, 0};
+    while (::sigtimedwait(&chld, nullptr, &zero) > 0) {
+    }
+    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+  // Waits up to `timeout` for a signal; returns it, or 0 when none came.
+  int wait(milliseconds timeout) {
+    timespec ts{static_cast<time_t>(timeout.count() / 1000),
+                static_cast<long>(timeout.count() % 1000) * 1000000};
+    const int sig = ::sigtimedwait(&set_, nullptr, &ts);
+    return sig > 0 ? sig : 0;
+  }
+
+ private:
+  sigset_t set_;
+  sigset_t old_;
+};
+
+struct UpOptions {
+  bool detach = false;
+  bool fresh = false;
+  bool no_node = false;
+  int chain_port = 8545;
+  int node_port = 8550;
+  int timeout_seconds = 60;
+  int stop_timeout_seconds = 10;
+};
+
+struct Running {
+  std::string name;
+  detail::ProcessId id;
+  std::filesystem::path log;
+};
+
+// Everything `up` started, stopped in reverse order on any failure or at the end.
+class StartedServices {
+ public:
+  explicit StartedServices(milliseconds grace) : grace_(grace) {}
+  StartedServices(const StartedServices&) = delete;
+  StartedServices& operator=(const StartedServices&) = delete;
+  ~StartedServices() { stop_all(); }
+
+  void add(Running r) { running_.push_back(std::move(r)); }
+  const std::vector<Running>& all() const { return running_; }
+  // Forget them: they stay up (--detach succeeded).
+  void release() { running_.clear(); }
+  void stop_all() {
+    for (auto it = running_.rbegin(); it != running_.rend(); ++it) {
+      (void)detail::stop_service(it->id, grace_);
+    }
+    running_.clear();
+  }
+  // The first service that has exited, with how it ended.
+  std::optional<std::pair<std::string, std::string>> exited() const {
+    for (const auto& r : running_) {
+      if (auto how = detail::reap_if_exited(r.id)) return std::make_pair(r.name, *how);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  milliseconds grace_;
+  std::vector<Running> running_;
+};
+
+std::string tail_of(const std::filesystem::path& log, std::streamoff from) {
+  std::ifstream in(log, std::ios::binary);
+  in.seekg(from);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr std::size_t kMax = 2000;
+  if (text.size() > kMax) text = "…" + text.substr(text.size() - kMax);
+  return text;
+}
+
+std::streamoff file_size_or_zero(const std::filesystem::path& p) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(p, ec);
+  return ec ? 0 : static_cast<std::streamoff>(size);
+}
+
+// What interrupted a wait: a stop signal, or a service that died.
+Status check_interrupt(StopSignals& signals, const StartedServices& services, milliseconds wait) {
+  const int sig = signals.wait(wait);
+  if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+    return aborted(std::string("interrupted by ") + ::strsignal(sig) + " during startup");
+  }
+  if (auto dead = services.exited()) {
+    return unavailable(dead->first + " " + dead->second + " during startup");
+  }
+  return ok_status();
+}
+
+class UpCommand final : public Command {
+ public:
+  explicit UpCommand(StackHooks hooks) : hooks_(std::move(hooks)) {}
+  std::string name() const override { return "up"; }
+  std::string summary() const override {
+    return "Start the local stack: anvil, the contracts, pactumd (Ctrl-C stops it)";
+  }
+  void configure(CLI::App& sub) override {
+    sub.add_flag("--detach,-d", o_.detach,
+                 "Leave the stack running in the background; stop it with `pactum down`");
+    sub.add_flag("--fresh", o_.fresh,
+                 "Start from an empty chain and node (discards <home>/chain and <home>/node)");
+    sub.add_flag("--no-node", o_.no_node, "Start only the chain (and contracts), not pactumd");
+    sub.add_option("--chain-port", o_.chain_port, "anvil's port on 127.0.0.1 (0: any free port)")
+        ->check(CLI::Range(0, 65535));
+    sub.add_option("--node-port", o_.node_port, "pactumd's port on 127.0.0.1 (0: any free port)")
+        ->check(CLI::Range(0, 65535));
+    sub.add_option("--timeout", o_.timeout_seconds,
+                   "Seconds allowed for each service to become ready")
+        ->check(CLI::Range(1, 3600));
+    sub.add_option("--stop-timeout", o_.stop_timeout_seconds,
+                   "Seconds a service gets to stop after SIGTERM before SIGKILL")
+        ->check(CLI::Range(1, 3600));
+  }
+  Status run(Invocation& inv) override;
+
+ private:
+  Result<Running> start_anvil(Invocation& inv, const Home& home, StopSignals& signals,
+                              StartedServices& services, std::string& rpc_url);
+  Result<Running> start_node(Invocation& inv, const Home& home, const std::filesystem::path& binary,
+                             const std::string& rpc_url, StopSignals& signals,
+                             StartedServices& services, std::string& node_url);
+  Status supervise(Invocation& inv, const Home& home, StopSignals& signals,
+                   StartedServices& services);
+
+  StackHooks hooks_;
+  UpOptions o_;
+};
+
+Result<Running> UpCommand::start_anvil(Invocation& inv, const Home& home, StopSignals& signals,
+                                       StartedServices& services, std::string& rpc_url) {
+  PACTUM_TRY(std::filesystem::path anvil, find_anvil(inv.env(), inv.executable()));
+  const auto log = home.logs_dir() / "anvil.log";
+  const auto offset = file_size_or_zero(log);
+  const auto state = home.chain_dir() / "state.json";
+  const std::vector<std::string> argv = {
+      anvil.string(), "--host", "127.0.0.1", "--port", std::to_string(o_.chain_port), "--chain-id",
+      std::to_string(kDevChainId), "--mnemonic", std::string(kDevMnemonic), "--accounts",
+      std::to_string(kDevAccountCount),
+      // Loaded at start when present, dumped on SIGTERM and every 30 s (so SIGKILL loses
+      // little).
+      "--state", state.string(), "--state-interval", "30"};
+  inv.note("starting anvil (" + anvil.string() + ")…");
+  const auto mode = o_.detach ? detail::SpawnMode::kDetached : detail::SpawnMode::kAttached;
+  PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, inv.env(), log, mode));
+  Running running{"anvil", id, log};
+  services.add(running);
+
+  // anvil says where it listens once it accepts connections (the port is its choice with
+  // --chain-port 0): wait for that line, then for an eth_chainId answer.
+  const std::regex listening(R"(Listening on ([0-9.]+):(\d+))");
+  const auto deadline = Clock::now() + std::chrono::seconds(o_.timeout_seconds);
+  std::optional<int> port;
+  while (!port) {
+    if (Clock::now() >= deadline) {
+      return deadline_exceeded("anvil did not listen within " + std::to_string(o_.timeout_seconds) +
+                               " s; log " + log.string() + ":\n" + tail_of(log, offset));
+    }
+    if (auto s = check_interrupt(signals, services, kPollInterval); !s.ok()) {
+      return Error(s.error().code(),
+                   s.error().message() + "; log " + log.string() + ":\n" + tail_of(log, offset));
+    }
+    const std::string text = tail_of(log, offset);
+    std::smatch m;
+    if (std::regex_search(text, m, listening)) port = std::stoi(m[2]);
+  }
+  rpc_url = "http://127.0.0.1:" + std::to_string(*port);
+  for (;;) {
+    auto id_answer = detail::query_chain_id(rpc_url, milliseconds(2000));
+    if (id_answer.ok()) {
+      if (*id_answer != kDevChainId) {
+        return failed_precondition("the chain at " + rpc_url + " has chain id " +
+                                   std::to_string(*id_answer) + ", expected " +
+                                   std::to_string(kDevChainId));
+      }
+      break;
+    }
+    if (Clock::now() >= deadline) {
+      return id_answer.error().with_context("anvil at " + rpc_url + " did not answer eth_chainId");
+    }
+    PACTUM_TRY_STATUS(check_interrupt(signals, services, kPollInterval));
+  }
+  return running;
+}
+
+Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
+                                      const std::filesystem::path& binary,
+                                      const std::string& rpc_url, StopSignals& signals,
+                                      StartedServices& services, std::string& node_url) {
+  int port = o_.node_port;
+  if (port == 0) {
+    PACTUM_TRY(int free_port, detail::pick_free_port());
+    port = free_port;
+  }
+  node_url = "http://127.0.0.1:" + std::to_string(port);
+  const auto log = home.logs_dir() / "pactumd.log";
+  const auto offset = file_size_or_zero(log);
+  // TODO(node settings): align with pactumd's flags once apps/pactumd lands.
+  const std::vector<std::string> argv = {binary.string(),
+                                         "--listen",
+                                         "127.0.0.1:" + std::to_string(port),
+                                         "--data-dir",
+                                         home.node_dir().string(),
+                                         "--rpc",
+                                         rpc_url};
+  inv.note("starting pactumd (" + binary.string() + ")…");
+  const auto mode = o_.detach ? detail::SpawnMode::kDetached : detail::SpawnMode::kAttached;
+  PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, inv.env(), log, mode));
+  Running running{"pactumd", id, log};
+  services.add(running);
+  const auto deadline = Clock::now() + std::chrono::seconds(o_.timeout_seconds);
+  for (;;) {
+    auto status = detail::http_get_status(node_url, "/health", milliseconds(2000));
+    if (status.ok() && *status == 200) break;
+    if (Clock::now() >= deadline) {
+      const std::string why =
+          status.ok() ? "answered HTTP " + std::to_string(*status) : status.error().message();
+      return deadline_exceeded("pactumd at " + node_url + " was not healthy within " +
+                               std::to_string(o_.timeout_seconds) + " s (" + why + "); log " +
+                               log.string() + ":\n" + tail_of(log, offset));
+    }
+    if (auto s = check_interrupt(signals, services, kPollInterval); !s.ok()) {
+      return Error(s.error().code(),
+                   s.error().message() + "; log " + log.string() + ":\n" + tail_of(log, offset));
+    }
+  }
+  return running;
+}
+
+Status UpCommand::supervise(Invocation& inv, const Home& home, StopSignals& signals,
+                            StartedServices& services) {
+  for (;;) {
+    const int sig = signals.wait(milliseconds(1000));
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+      inv.note(std::string("\n") + ::strsignal(sig) + ": stopping the stack…");
+      services.stop_all();
+      detail::remove_stack_record(home);
+      inv.note("stopped");
+      return ok_status();
+    }
+    // SIGCHLD or the periodic look: a service that dies takes the stack down with it, because
+    // a node without its chain (or the reverse) only produces confusing errors.
+    if (auto dead = services.exited()) {
+      services.stop_all();
+      detail::remove_stack_record(home);
+      return unavailable(dead->first + " " + dead->second + "; the stack was stopped (see " +
+                         home.logs_dir().string() + ")");
+    }
+  }
+}
+
+Status UpCommand::run(Invocation& inv) {
+  PACTUM_TRY(Home home, inv.home());
+  for (const auto& dir : {home.run_dir(), home.logs_dir(), home.chain_dir(), home.node_dir()}) {
+    PACTUM_TRY_STATUS(Home::ensure_dir(dir));
+  }
+  const milliseconds grace = std::chrono::seconds(o_.stop_timeout_seconds);
+  PACTUM_TRY(detail::FileLock lock,
+             detail::FileLock::acquire(home.run_dir() / "lock",
+                                       std::chrono::seconds(o_.timeout_seconds * 3)));
+  PACTUM_TRY(std::optional<StackRecord> existing, read_stack_record(home));
+  if (existing) {
+    std::string pids;
+    for (const auto& s : existing->services) {
+      pids += (pids.empty() ? "" : ", ") + s.name + " pid " + std::to_string(s.pid);
+    }
+    return failed_precondition("a local stack is already running in " + home.root().string() +
+                               " (chain " + existing->rpc_url + "; " + pids +
+                               "); stop it with `pactum down`");
+  }
+  if (o_.fresh) {
+    std::error_code ec;
+    std::filesystem::remove_all(home.chain_dir(), ec);
+    std::filesystem::remove_all(home.node_dir(), ec);
+    PACTUM_TRY_STATUS(Home::ensure_dir(home.chain_dir()));
+    PACTUM_TRY_STATUS(Home::ensure_dir(home.node_dir()));
+  }
+  std::optional<std::filesystem::path> node_binary;
+  if (!o_.no_node) {
+    PACTUM_TRY(node_binary, find_node_binary(inv.env(), inv.executable()));
+  }
+
+  StopSignals signals;
+  StartedServices services(grace);
+  std::string rpc_url;
+  PACTUM_TRY(Running anvil, start_anvil(inv, home, signals, services, rpc_url));
+
+  std::optional<nlohmann::json> contracts;
+  if (hooks_.deploy) {
+    inv.note("deploying the contracts…");
+    auto deployed = hooks_.deploy(inv, ChainInfo{rpc_url, kDevChainId, home.root()});
+    if (!deployed.ok()) return deployed.error().with_context("deploying the contracts");
+    contracts = std::move(deployed).value();
+  }
+
+  std::optional<Running> node;
+  std::string node_url;
+  if (node_binary) {
+    PACTUM_TRY(Running started,
+               start_node(inv, home, *node_binary, rpc_url, signals, services, node_url));
+    node = std::move(started);
+  }
+
+  StackRecord record;
+  record.rpc_url = rpc_url;
+  record.chain_id = kDevChainId;
+  if (node) record.node_url = node_url;
+  record.detached = o_.detach;
+  record.contracts = contracts;
+  for (const auto& r : services.all()) {
+    record.services.push_back(
+        {r.name, static_cast<int>(r.id.pid), r.id.start_time, r.log.string()});
+  }
+  if (!o_.detach) {
+    const pid_t self = ::getpid();
+    record.supervisor = ServiceRecord{"pactum", static_cast<int>(self),
+                                      detail::process_start_time(self).value_or(0), ""};
+  }
+  PACTUM_TRY_STATUS(detail::write_stack_record(home, record));
+  lock.release();
+
+  auto accounts = list_dev_accounts(rpc_url);
+  nlohmann::json doc = {
+      {"home", home.root().string()},
+      {"detached", o_.detach},
+      {"chain",
+       {{"rpc_url", rpc_url},
+        {"chain_id", kDevChainId},
+        {"pid", anvil.id.pid},
+        {"log", anvil.log.string()},
+        {"state_file", (home.chain_dir() / "state.json").string()}}},
+      {"node",
+       node ? nlohmann::json{{"url", node_url}, {"pid", node->id.pid}, {"log", node->log.string()}}
+            : nlohmann::json(nullptr)},
+      {"contracts", contracts ? *contracts : nlohmann::json(nullptr)},
+      {"accounts", accounts_json(accounts)}};
+  std::string human = "Pactum local stack is up";
+  human += o_.detach ? " (detached: stop it with `pactum down`)\n" : " (Ctrl-C stops it)\n";
+  human += "  chain      " + rpc_url + "  chain id " + std::to_string(kDevChainId) +
+           ", anvil pid " + std::to_string(anvil.id.pid) + "\n";
+  if (node) {
+    human += "  node       " + node_url + "  pactumd pid " + std::to_string(node->id.pid) + "\n";
+  } else if (o_.no_node) {
+    human += "  node       not started (--no-node)\n";
+  } else {
+    human += "  node       not started: no pactumd found (build it, or set PACTUM_NODE_BIN)\n";
+  }
+  human += contracts ? "  contracts  " + contracts->dump() + "\n"
+                     : "  contracts  not deployed: this pactum has no deploy step yet\n";
+  human +=
+      "  home       " + home.root().string() + "  (logs in " + home.logs_dir().string() + ")\n\n";
+  human += accounts_human(accounts);
+  inv.emit(doc, human);
+
+  if (o_.detach) {
+    services.release();
+    return ok_status();
+  }
+  return supervise(inv, home, signals, services);
+}
+
+}  // namespace
+
+std::unique_ptr<Command> make_up_command(StackHooks hooks) {
+  return std::make_unique<UpCommand>(std::move(hooks));
+}
+
+}  // namespace pactum::cli

@@ -1,0 +1,15 @@
+// Private to pactum_cli: the factories of the built-in commands (app.cpp lists them).
+#pragma once
+
+#include <memory>
+
+#include "pactum/cli/app.hpp"
+#include "pactum/cli/stack.hpp"
+
+namespace pactum::cli {
+
+[[nodiscard]] std::unique_ptr<Command> make_up_command(StackHooks hooks);
+[[nodiscard]] std::unique_ptr<Command> make_down_command();
+[[nodiscard]] std::unique_ptr<Command> make_accounts_command();
+
+}  // namespace pactum::cli
