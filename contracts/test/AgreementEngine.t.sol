@@ -1135,6 +1135,44 @@ contract AgreementEngineTest is Fixture {
         }
     }
 
+    /// A model of the template rules, checked against the engine on random shapes.
+    function test_fuzz_registerTemplate(uint256 shape, uint8 n) public {
+        n = uint8(bound(n, 1, 8));
+        IAgreementEngine.ConditionType[] memory t = new IAgreementEngine.ConditionType[](n);
+        uint8[] memory d = new uint8[](n);
+        bool valid = true;
+        uint256 seenTypes;
+        uint256 lock = type(uint256).max;
+        uint256 escrow = type(uint256).max;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 ty = uint256(keccak256(abi.encode(shape, i))) % 7;
+            t[i] = IAgreementEngine.ConditionType(ty);
+            // mostly legal dependencies (earlier indices), sometimes a forward/self one
+            uint256 r = uint256(keccak256(abi.encode(shape, i, "d")));
+            d[i] = uint8(r % 16 == 0 ? r >> 8 : (r >> 8) & ((1 << i) - 1));
+            if (d[i] >> i != 0) valid = false;
+            if (seenTypes & (1 << ty) != 0) valid = false;
+            seenTypes |= 1 << ty;
+            if (ty == 0 && lock == type(uint256).max) lock = i;
+            if (ty == 2 && escrow == type(uint256).max) escrow = i;
+        }
+        if (lock != type(uint256).max || escrow != type(uint256).max) {
+            if (lock == type(uint256).max || escrow == type(uint256).max) valid = false;
+            else if (d[escrow] & (1 << lock) == 0 || d[escrow] == 1 << lock) valid = false;
+        }
+        bytes32 id = engine.computeTemplateId(t, d);
+        bool registered = id == paidAccess || id == paidCompute || id == nftSale || id == nftAccess || id == allowListed;
+        if (!valid || registered) vm.expectRevert();
+        engine.registerTemplate(t, d);
+        if (valid && !registered) {
+            (IAgreementEngine.ConditionType[] memory gotT, uint8[] memory gotD) = engine.getTemplate(id);
+            for (uint256 i = 0; i < n; ++i) {
+                assertEq(uint256(gotT[i]), uint256(t[i]));
+                assertEq(gotD[i], d[i]);
+            }
+        }
+    }
+
     function test_fuzz_checkParams(bytes32 purpose, uint64 validUntil) public {
         (bytes32 id, IAgreementEngine.AgreementParams memory p) = _createPaid(SEED, 1 ether);
         vm.assume(purpose != p.purpose);
