@@ -39,8 +39,29 @@ struct Config {
   bool cli = true;
 };
 
-// Each benchmark's best throughput in bytes per second, for the ratio table.
+// Each benchmark's best throughput in bytes per second (wall clock), and its lowest process
+// CPU time (all threads, user + system) per GiB: the second stays meaningful on a loaded
+// machine, where wall-clock numbers mostly measure the other processes.
 using Results = std::map<std::string, double>;
+struct AllResults {
+  Results rate;
+  Results cpu_per_gib;
+};
+
+struct Stamp {
+  std::chrono::steady_clock::time_point wall;
+  double cpu;
+};
+
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+Stamp now_stamp() {
+  return {std::chrono::steady_clock::now(), process_cpu_seconds()};
+}
 
 // A 16 MiB buffer of pseudo-random bytes; a piece counter is stamped into each piece so no two
 // chunks of an upload are equal.
@@ -56,13 +77,16 @@ Bytes make_piece() {
   return out;
 }
 
-void record(Results& results, const std::string& name, double bytes, double seconds) {
-  const double rate = bytes / seconds;
-  if (results[name] < rate) results[name] = rate;
+double seconds_since(const Stamp& start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start.wall).count();
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+void record(AllResults& results, const std::string& name, double bytes, const Stamp& start) {
+  const double rate = bytes / seconds_since(start);
+  if (results.rate[name] < rate) results.rate[name] = rate;
+  const double cpu = (process_cpu_seconds() - start.cpu) / (bytes / double(1ull << 30));
+  auto [it, fresh] = results.cpu_per_gib.emplace(name, cpu);
+  if (!fresh && cpu < it->second) it->second = cpu;
 }
 
 struct Fixture {
@@ -107,20 +131,21 @@ Result<AssetMetadata> publish(Fixture& f, const Config& cfg, Bytes& piece) {
   return writer->commit(CommitInfo{.owner = "0xbench"});
 }
 
-void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosync, Bytes& piece) {
+void register_all(const Config& cfg, AllResults& results, Fixture& f, Fixture& nosync,
+                  Bytes& piece) {
   const double gib = static_cast<double>(cfg.bytes);
 
   benchmark::RegisterBenchmark(
       "store/publish_1MiB_chunks_without_fsync",
       [&](benchmark::State& state) {
         for (auto _ : state) {
-          const auto start = std::chrono::steady_clock::now();
+          const Stamp start = now_stamp();
           auto meta = publish(nosync, cfg, piece);
           if (!meta.ok()) {
             state.SkipWithError(meta.error().to_string().c_str());
             return;
           }
-          record(results, "publish_nosync", gib, seconds_since(start));
+          record(results, "publish_nosync", gib, start);
           std::filesystem::remove_all(nosync.root + "/objects/" + meta->id);
         }
         state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * cfg.bytes));
@@ -133,13 +158,13 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
       "store/publish_1MiB_chunks",
       [&](benchmark::State& state) {
         for (auto _ : state) {
-          const auto start = std::chrono::steady_clock::now();
+          const Stamp start = now_stamp();
           auto meta = publish(f, cfg, piece);
           if (!meta.ok()) {
             state.SkipWithError(meta.error().to_string().c_str());
             return;
           }
-          record(results, "publish", gib, seconds_since(start));
+          record(results, "publish", gib, start);
           // Keep the disk from filling: only the first asset is kept (read benchmarks use it).
           if (f.uploads > 1) {
             std::filesystem::remove_all(f.root + "/objects/" + meta->id);
@@ -153,7 +178,7 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
 
   auto read_all = [&](benchmark::State& state, bool verify) {
     for (auto _ : state) {
-      const auto start = std::chrono::steady_clock::now();
+      const Stamp start = now_stamp();
       auto reader = f.store->open_reader("bench-0");
       if (!reader.ok()) {
         state.SkipWithError(reader.error().to_string().c_str());
@@ -182,7 +207,7 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
         state.SkipWithError("short read");
         return;
       }
-      record(results, verify ? "read_verify" : "read", gib, seconds_since(start));
+      record(results, verify ? "read_verify" : "read", gib, start);
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * cfg.bytes));
   };
@@ -204,7 +229,7 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
         std::vector<std::uint8_t> key(32, 7), iv(12, 9), out(kDefaultChunkSize + 16);
         EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
         for (auto _ : state) {
-          const auto start = std::chrono::steady_clock::now();
+          const Stamp start = now_stamp();
           EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key.data(), nullptr);
           for (std::uint64_t off = 0; off < cfg.bytes; off += kDefaultChunkSize) {
             int len = 0;
@@ -216,7 +241,7 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, out.data() + kDefaultChunkSize);
           }
           benchmark::DoNotOptimize(out.data());
-          record(results, "ref_aes_gcm", gib, seconds_since(start));
+          record(results, "ref_aes_gcm", gib, start);
         }
         EVP_CIPHER_CTX_free(ctx);
         state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * cfg.bytes));
@@ -229,7 +254,7 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
       "reference/sha256",
       [&](benchmark::State& state) {
         for (auto _ : state) {
-          const auto start = std::chrono::steady_clock::now();
+          const Stamp start = now_stamp();
           std::uint8_t md[32];
           EVP_MD_CTX* ctx = EVP_MD_CTX_new();
           EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
@@ -240,7 +265,7 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
           EVP_DigestFinal_ex(ctx, md, &len);
           EVP_MD_CTX_free(ctx);
           benchmark::DoNotOptimize(md);
-          record(results, "ref_sha256", gib, seconds_since(start));
+          record(results, "ref_sha256", gib, start);
         }
         state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * cfg.bytes));
       })
@@ -253,14 +278,14 @@ void register_all(const Config& cfg, Results& results, Fixture& f, Fixture& nosy
       [&](benchmark::State& state) {
         const std::string path = f.root + "/plain-write";
         for (auto _ : state) {
-          const auto start = std::chrono::steady_clock::now();
+          const Stamp start = now_stamp();
           const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
           for (std::uint64_t off = 0; off < cfg.bytes; off += kDefaultChunkSize) {
             if (::write(fd, piece.data() + (off % kPiece), kDefaultChunkSize) < 0) break;
           }
           ::fdatasync(fd);
           ::close(fd);
-          record(results, "ref_write", gib, seconds_since(start));
+          record(results, "ref_write", gib, start);
           ::unlink(path.c_str());
         }
         state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * cfg.bytes));
@@ -284,37 +309,49 @@ std::string run(const std::string& cmd) {
 
 // The command-line references: `openssl speed` (its 1 MiB-block column, in kB/s of 1000 bytes)
 // and `sha256sum` over a 1 GiB file in the bench directory (warm page cache).
-void run_cli_references(const Config& cfg, Results& results) {
+void run_cli_references(const Config& cfg, AllResults& results) {
   const std::string speed =
       run("openssl speed -evp aes-256-gcm -bytes 1048576 -seconds 3 2>/dev/null | tail -1");
   // Last line: "AES-256-GCM  <kB/s>k"
   const auto pos = speed.find_last_of(' ');
   if (pos != std::string::npos) {
     const double kbps = std::atof(speed.c_str() + pos + 1);
-    if (kbps > 0) results["cli_openssl_speed_gcm"] = kbps * 1000.0;
+    if (kbps > 0) results.rate["cli_openssl_speed_gcm"] = kbps * 1000.0;
   }
   const std::string file = cfg.dir + "/sha256sum-input";
   run("head -c " + std::to_string(cfg.bytes) + " /dev/zero > '" + file + "'");
   run("sha256sum '" + file + "' > /dev/null");  // warm the cache
   for (int i = 0; i < 3; ++i) {
-    const auto start = std::chrono::steady_clock::now();
+    const Stamp start = now_stamp();
     run("sha256sum '" + file + "' > /dev/null");
-    record(results, "cli_sha256sum", static_cast<double>(cfg.bytes), seconds_since(start));
+    record(results, "cli_sha256sum", static_cast<double>(cfg.bytes), start);
   }
   std::filesystem::remove(file);
 }
 
-void print_table(const Config& cfg, Results& r) {
+void print_table(const Config& cfg, AllResults& all) {
+  Results& r = all.rate;
   auto gbs = [&](const char* k) { return r.count(k) ? r[k] / 1e9 : 0.0; };
   auto ratio = [&](const char* a, const char* b) {
     return r.count(a) && r.count(b) && r[b] > 0 ? r[a] / r[b] : 0.0;
   };
   const double gib_s = static_cast<double>(cfg.bytes) / double(1ull << 30);
   std::printf("\n== store throughput (best of 3, %.2f GiB, GB = 1e9 bytes)\n", gib_s);
-  std::printf("%-36s %8s\n", "what", "GB/s");
+  std::printf("%-36s %8s %14s\n", "what", "GB/s", "CPU s per GiB");
   for (const char* k : {"publish", "publish_nosync", "read", "read_verify", "ref_aes_gcm",
                         "ref_sha256", "ref_write", "cli_openssl_speed_gcm", "cli_sha256sum"}) {
-    if (r.count(k)) std::printf("%-36s %8.2f\n", k, gbs(k));
+    if (!r.count(k)) continue;
+    if (all.cpu_per_gib.count(k) && k[0] != 'c') {
+      std::printf("%-36s %8.2f %14.3f\n", k, gbs(k), all.cpu_per_gib[k]);
+    } else {
+      std::printf("%-36s %8.2f %14s\n", k, gbs(k), "-");
+    }
+  }
+  auto& c = all.cpu_per_gib;
+  if (c.count("publish") && c.count("ref_aes_gcm") && c.count("ref_sha256") &&
+      c.count("ref_write")) {
+    std::printf("publish CPU %.3f s/GiB vs its parts AES-GCM + SHA-256 + write %.3f s/GiB\n",
+                c["publish"], c["ref_aes_gcm"] + c["ref_sha256"] + c["ref_write"]);
   }
   if (r.count("publish")) {
     std::printf("publish seconds per GiB: %.3f (target <= 1.5)\n",
@@ -372,7 +409,7 @@ int main(int argc, char** argv) {
     fx->store = std::move(*store);
   }
   Bytes piece = make_piece();
-  Results results;
+  AllResults results;
   register_all(cfg, results, f, nosync, piece);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
