@@ -247,10 +247,21 @@ class LocalUploadWriter final : public UploadWriter {
     if (state_ != State::kOpen) return failed_precondition("upload of '" + id_ + "' is not open");
     while (!data.empty()) {
       if (buffered_ == chunk_size_) {
-        if (auto st = seal_chunk(false); !st.ok()) {
+        if (auto st = seal_chunk(false, {plain_.data(), buffered_}); !st.ok()) {
           state_ = State::kFailed;
           return st;
         }
+      }
+      // A whole chunk with more data after it is sealed straight from the caller's buffer:
+      // it cannot be the last chunk, and the copy is skipped.
+      if (buffered_ == 0 && data.size() > chunk_size_) {
+        if (auto st = seal_chunk(false, data.first(chunk_size_)); !st.ok()) {
+          state_ = State::kFailed;
+          return st;
+        }
+        total_ += chunk_size_;
+        data = data.subspan(chunk_size_);
+        continue;
       }
       const std::size_t n = std::min<std::size_t>(chunk_size_ - buffered_, data.size());
       std::memcpy(plain_.data() + buffered_, data.data(), n);
@@ -271,9 +282,10 @@ class LocalUploadWriter final : public UploadWriter {
   enum class State { kOpen, kFailed, kCommitted, kAborted };
 
   // Seals the buffered plaintext as the next chunk and appends it and its leaf hash.
-  Status seal_chunk(bool final_chunk) {
-    const ByteView plain(plain_.data(), buffered_);
-    std::span<std::uint8_t> sealed(sealed_.data(), buffered_ + kSealedOverhead);
+  // `plain` is plain_'s buffered bytes or a whole chunk of the caller's; either way it is not
+  // written to until this returns. Empties plain_.
+  Status seal_chunk(bool final_chunk, ByteView plain) {
+    std::span<std::uint8_t> sealed(sealed_.data(), plain.size() + kSealedOverhead);
     Hash32 leaf{};
     if (hasher_) {
       // Hash on the worker while this thread seals and writes; wait for it before anything
@@ -714,7 +726,7 @@ Result<AssetMetadata> LocalUploadWriter::commit(const CommitInfo& info) {
 
 Result<AssetMetadata> LocalUploadWriter::finish(const CommitInfo& info) {
   PACTUM_TRY_STATUS(validate_commit_info(info));
-  if (buffered_ > 0) PACTUM_TRY_STATUS(seal_chunk(true));
+  if (buffered_ > 0) PACTUM_TRY_STATUS(seal_chunk(true, {plain_.data(), buffered_}));
   PACTUM_TRY_STATUS(flush_leaves());
   PACTUM_TRY_STATUS(data_->sync());
   PACTUM_TRY_STATUS(leaves_->sync());
