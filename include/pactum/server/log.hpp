@@ -1,0 +1,125 @@
+// Structured logs: one event = level + message + typed fields. JsonLogger writes each event as
+// one JSON line {"ts":"2026-11-25T18:30:00.123Z","level":"info","msg":"...",<fields>};
+// TextLogger writes "ts level msg key=value ..." for people at a terminal.
+//
+// Loggers are passed in (no global logger). Thread safety: log() may be called from any
+// number of threads at once; each line is written whole.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <initializer_list>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "pactum/core/result.hpp"
+
+namespace pactum::server {
+
+enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError, kOff };
+
+// "debug", "info", "warn", "error", "off".
+[[nodiscard]] std::string_view log_level_name(LogLevel level) noexcept;
+// Parses a level name (as above; also "warning"). Errors: kInvalidArgument naming the choices.
+[[nodiscard]] Result<LogLevel> parse_log_level(std::string_view name);
+
+struct LogField {
+  using Value = std::variant<std::string, std::int64_t, std::uint64_t, double, bool>;
+  std::string key;
+  Value value;
+
+  LogField(std::string k, std::string v) : key(std::move(k)), value(std::move(v)) {}
+  LogField(std::string k, std::string_view v) : key(std::move(k)), value(std::string(v)) {}
+  LogField(std::string k, const char* v) : key(std::move(k)), value(std::string(v)) {}
+  LogField(std::string k, bool v) : key(std::move(k)), value(v) {}
+  LogField(std::string k, double v) : key(std::move(k)), value(v) {}
+  template <class I>
+  requires std::is_integral_v<I> &&(!std::is_same_v<I, bool>)LogField(std::string k, I v)
+      : key(std::move(k)) {
+    if constexpr (std::is_signed_v<I>) {
+      value = static_cast<std::int64_t>(v);
+    } else {
+      value = static_cast<std::uint64_t>(v);
+    }
+  }
+};
+
+class Logger {
+ public:
+  virtual ~Logger() = default;
+  // True when an event at `level` would be written (skip building costly fields otherwise).
+  [[nodiscard]] virtual bool enabled(LogLevel level) const noexcept = 0;
+  // Writes one event; never throws (a failing sink drops the line).
+  virtual void log(LogLevel level, std::string_view msg, std::vector<LogField> fields) noexcept = 0;
+
+  void debug(std::string_view msg, std::vector<LogField> fields = {}) noexcept {
+    if (enabled(LogLevel::kDebug)) log(LogLevel::kDebug, msg, std::move(fields));
+  }
+  void info(std::string_view msg, std::vector<LogField> fields = {}) noexcept {
+    if (enabled(LogLevel::kInfo)) log(LogLevel::kInfo, msg, std::move(fields));
+  }
+  void warn(std::string_view msg, std::vector<LogField> fields = {}) noexcept {
+    if (enabled(LogLevel::kWarn)) log(LogLevel::kWarn, msg, std::move(fields));
+  }
+  void error(std::string_view msg, std::vector<LogField> fields = {}) noexcept {
+    if (enabled(LogLevel::kError)) log(LogLevel::kError, msg, std::move(fields));
+  }
+};
+
+// Formats one event as a JSON line (with the trailing '\n'); `ts` is RFC 3339 UTC.
+[[nodiscard]] std::string format_json_line(std::string_view ts, LogLevel level,
+                                           std::string_view msg,
+                                           const std::vector<LogField>& fields);
+
+// The current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ".
+[[nodiscard]] std::string utc_timestamp_now();
+
+// Writes events at `min_level` and above to a stdio stream (not owned; must outlive the logger).
+class StreamLogger final : public Logger {
+ public:
+  enum class Format : std::uint8_t { kJson, kText };
+  StreamLogger(std::FILE* out, LogLevel min_level, Format format)
+      : out_(out), min_level_(min_level), format_(format) {}
+  [[nodiscard]] bool enabled(LogLevel level) const noexcept override {
+    return level >= min_level_ && level != LogLevel::kOff;
+  }
+  void log(LogLevel level, std::string_view msg, std::vector<LogField> fields) noexcept override;
+
+ private:
+  std::FILE* out_;
+  LogLevel min_level_;
+  Format format_;
+  std::mutex mutex_;
+};
+
+// Drops everything.
+class NullLogger final : public Logger {
+ public:
+  [[nodiscard]] bool enabled(LogLevel) const noexcept override { return false; }
+  void log(LogLevel, std::string_view, std::vector<LogField>) noexcept override {}
+};
+
+// Keeps events in memory (tests, diagnostics).
+class MemoryLogger final : public Logger {
+ public:
+  struct Event {
+    LogLevel level;
+    std::string msg;
+    std::vector<LogField> fields;
+  };
+  [[nodiscard]] bool enabled(LogLevel) const noexcept override { return true; }
+  void log(LogLevel level, std::string_view msg, std::vector<LogField> fields) noexcept override;
+  // A copy of the events so far.
+  [[nodiscard]] std::vector<Event> events() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Event> events_;
+};
+
+}  // namespace pactum::server

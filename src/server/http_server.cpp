@@ -1,0 +1,689 @@
+#include "pactum/server/http_server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace pactum::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// One accepted connection. `stream` and `busy` are touched only on the connection's strand.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // a request is being handled (its head has arrived)
+};
+
+// What a request ended with, for the access log and metrics.
+struct Outcome {
+  int status = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  bool close = false;        // close the connection after this response
+  bool unread_body = false;  // the client may still be sending a body we did not read
+};
+
+std::string method_label(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",    "HEAD",  "POST",   "PUT",
+                                                "DELETE", "PATCH", "OPTIONS"};
+  for (auto m : kKnown) {
+    if (m == method) return std::string(m);
+  }
+  return "other";  // bounded label cardinality whatever clients send
+}
+
+bool header_value_safe(std::string_view v) {
+  return v.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+Response status_error(int status, Error error) {
+  Response r = error_response(error);
+  r.status = status;
+  return r;
+}
+
+struct ScopeExit {
+  std::function<void()> fn;
+  ~ScopeExit() {
+    if (fn) fn();
+  }
+};
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions opts, const Router& r, Logger& l, MetricsRegistry& m)
+      : options(std::move(opts)),
+        router(r),
+        logger(l),
+        requests(m.counter("pactum_http_requests_total", "HTTP requests answered.",
+                           {"method", "route", "status"})),
+        duration(m.histogram("pactum_http_request_duration_seconds",
+                             "Time from a request's head to the end of its response.", {"route"},
+                             default_latency_buckets())),
+        bytes_in(m.counter("pactum_http_request_bytes_total",
+                           "Bytes received in request heads and bodies.", {"route"})),
+        bytes_out(m.counter("pactum_http_response_bytes_total",
+                            "Bytes sent in response heads and bodies.", {"route"})),
+        in_flight(m.gauge("pactum_http_requests_in_flight", "Requests being handled.").with({})),
+        connections_open(
+            m.gauge("pactum_http_connections_open", "Open client connections.").with({})) {}
+
+  HttpServerOptions options;
+  const Router& router;
+  Logger& logger;
+  Family<Counter>& requests;
+  Family<Histogram>& duration;
+  Family<Counter>& bytes_in;
+  Family<Counter>& bytes_out;
+  Gauge& in_flight;
+  Gauge& connections_open;
+
+  asio::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+  std::uint16_t bound_port = 0;
+  bool started = false;
+  bool stopped = false;
+  std::atomic<bool> stopping{false};
+
+  std::mutex conn_mutex;
+  std::condition_variable conn_cv;
+  std::map<std::uint64_t, std::shared_ptr<Connection>> connections;  // GUARDED_BY(conn_mutex)
+  std::uint64_t next_connection_id = 0;                              // GUARDED_BY(conn_mutex)
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> session(std::uint64_t id, std::shared_ptr<Connection> conn);
+  asio::awaitable<Outcome> serve_one(Connection& conn, beast::flat_buffer& buffer,
+                                     http::request_parser<http::buffer_body>& parser,
+                                     std::uint64_t head_bytes, Request& request,
+                                     std::vector<char>& piece);
+  asio::awaitable<std::uint64_t> write_response(Connection& conn, Response response, bool head_only,
+                                                bool keep_alive, Outcome& out);
+  asio::awaitable<void> send_continue(Connection& conn,
+                                      const http::request_parser<http::buffer_body>& parser);
+  asio::awaitable<void> linger_close(Connection& conn, beast::flat_buffer& buffer);
+  Result<Response> call_handler(const Router::Route& route, Request& request);
+  void record(const Request& request, const Outcome& out, Clock::time_point start);
+};
+
+HttpServer::HttpServer(HttpServerOptions options, const Router& router, Logger& logger,
+                       MetricsRegistry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, logger, metrics)) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+std::uint16_t HttpServer::port() const noexcept {
+  return impl_->bound_port;
+}
+
+Status HttpServer::start() {
+  Impl& s = *impl_;
+  if (s.started) return failed_precondition("HTTP server already started");
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(s.options.address, ec);
+  if (ec) {
+    return invalid_argument("listen address '" + s.options.address +
+                            "' is not an IP address: " + ec.message());
+  }
+  tcp::endpoint endpoint(address, s.options.port);
+  tcp::acceptor acceptor(s.ioc);
+  auto fail = [&](const char* what) {
+    return unavailable(std::string("cannot ") + what + " " + s.options.address + ":" +
+                       std::to_string(s.options.port) + ": " + ec.message());
+  };
+  if (acceptor.open(endpoint.protocol(), ec); ec) return fail("open a socket for");
+  if (acceptor.set_option(asio::socket_base::reuse_address(true), ec); ec) return fail("set up");
+  if (acceptor.bind(endpoint, ec); ec) return fail("bind");
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
+  s.bound_port = acceptor.local_endpoint(ec).port();
+  s.acceptor.emplace(std::move(acceptor));
+  s.started = true;
+  s.work.emplace(s.ioc.get_executor());
+  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  unsigned n = s.options.threads != 0 ? s.options.threads : std::thread::hardware_concurrency();
+  if (n == 0) n = 1;
+  for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  s.logger.info("http listening",
+                {{"address", s.options.address}, {"port", s.bound_port}, {"threads", n}});
+  return ok_status();
+}
+
+void HttpServer::stop() {
+  Impl& s = *impl_;
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  s.stopping = true;
+  // Close the listener on its own executor (the accept loop runs there).
+  asio::post(s.ioc, [&s] {
+    boost::system::error_code ec;
+    if (s.acceptor) s.acceptor->close(ec);
+  });
+  // Idle connections (waiting for a request head) are closed now; busy ones close after their
+  // response, which carries Connection: close.
+  {
+    std::lock_guard lock(s.conn_mutex);
+    for (auto& [id, conn] : s.connections) {
+      asio::post(conn->stream.get_executor(), [conn] {
+        if (!conn->busy) conn->stream.cancel();
+      });
+    }
+  }
+  {
+    std::unique_lock lock(s.conn_mutex);
+    s.conn_cv.wait_for(lock, s.options.drain_timeout, [&s] { return s.connections.empty(); });
+    if (!s.connections.empty()) {
+      s.logger.warn("http stop: closing connections still busy after the drain timeout",
+                    {{"connections", s.connections.size()}});
+      for (auto& [id, conn] : s.connections) {
+        asio::post(conn->stream.get_executor(), [conn] {
+          boost::system::error_code ec;
+          conn->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+          conn->stream.cancel();
+        });
+      }
+      s.conn_cv.wait_for(lock, std::chrono::seconds(1), [&s] { return s.connections.empty(); });
+    }
+  }
+  s.work.reset();
+  s.ioc.stop();
+  for (auto& t : s.threads) t.join();
+  s.threads.clear();
+  s.logger.info("http stopped");
+}
+
+asio::awaitable<void> HttpServer::Impl::accept_loop() {
+  while (!stopping) {
+    auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(ioc), kNoThrow);
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) co_return;
+      logger.warn("http accept failed", {{"error", ec.message()}});
+      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+        // Out of file descriptors: give in-flight connections a moment to close.
+        asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+        co_await timer.async_wait(kNoThrow);
+      }
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto conn = std::make_shared<Connection>(std::move(socket));
+    std::uint64_t id = 0;
+    {
+      std::lock_guard lock(conn_mutex);
+      id = next_connection_id++;
+      connections.emplace(id, conn);
+    }
+    connections_open.add(1);
+    auto executor = conn->stream.get_executor();
+    asio::co_spawn(executor, session(id, std::move(conn)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
+                                                std::shared_ptr<Connection> conn) {
+  ScopeExit unregister{[this, id] {
+    connections_open.add(-1);
+    std::lock_guard lock(conn_mutex);
+    connections.erase(id);
+    conn_cv.notify_all();
+  }};
+  beast::flat_buffer buffer;
+  std::vector<char> piece;  // body pieces; allocated on the first request with a body
+  boost::system::error_code ec;
+  std::string remote;
+  {
+    auto ep = conn->stream.socket().remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  try {
+    while (!stopping) {
+      http::request_parser<http::buffer_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_size));
+      parser.body_limit(boost::none);  // enforced per route in serve_one()
+      conn->busy = false;
+      conn->stream.expires_after(options.read_timeout);
+      auto [read_ec, head_bytes] =
+          co_await http::async_read_header(conn->stream, buffer, parser, kNoThrow);
+      if (read_ec) {
+        if (read_ec == http::error::header_limit ||
+            read_ec.category() == http::make_error_code(http::error::bad_method).category()) {
+          if (read_ec == http::error::end_of_stream || read_ec == http::error::partial_message)
+            break;
+          // A head too large or malformed: answer once, then close.
+          Request request;
+          request.remote = remote;
+          Outcome out;
+          out.close = true;
+          auto start = Clock::now();
+          Response r;
+          if (read_ec == http::error::header_limit) {
+            r = status_error(
+                431, resource_exhausted("request head exceeds " +
+                                        std::to_string(options.max_header_size) + " bytes"));
+          } else {
+            r = status_error(400, invalid_argument("malformed request: " + read_ec.message()));
+          }
+          out.status = r.status;
+          out.bytes_out = co_await write_response(*conn, std::move(r), false, false, out);
+          record(request, out, start);
+          co_await linger_close(*conn, buffer);
+        }
+        break;  // end of stream, timeout, reset or cancelled by stop()
+      }
+      conn->busy = true;
+      in_flight.add(1);
+      ScopeExit done{[this] { in_flight.add(-1); }};
+      auto start = Clock::now();
+      Request request;
+      request.remote = remote;
+      if (piece.empty()) piece.resize(options.body_piece_size);
+      Outcome out = co_await serve_one(*conn, buffer, parser, head_bytes, request, piece);
+      record(request, out, start);
+      if (out.close || stopping) {
+        if (out.unread_body) {
+          co_await linger_close(*conn, buffer);
+        } else {
+          conn->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        }
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    logger.error("http connection failed", {{"error", e.what()}, {"remote", remote}});
+  } catch (...) {
+    logger.error("http connection failed", {{"error", "unknown exception"}, {"remote", remote}});
+  }
+  conn->stream.socket().close(ec);
+}
+
+Result<Response> HttpServer::Impl::call_handler(const Router::Route& route, Request& request) {
+  try {
+    return route.handler(request);
+  } catch (const std::exception& e) {
+    logger.error("http handler threw", {{"route", route.info.pattern}, {"error", e.what()}});
+  } catch (...) {
+    logger.error("http handler threw",
+                 {{"route", route.info.pattern}, {"error", "unknown exception"}});
+  }
+  return internal_error("handler threw");
+}
+
+asio::awaitable<void> HttpServer::Impl::send_continue(
+    Connection& conn, const http::request_parser<http::buffer_body>& parser) {
+  auto expect = parser.get()[http::field::expect];
+  if (!iequals(expect, "100-continue")) co_return;
+  http::response<http::empty_body> cont{http::status::continue_, 11};
+  conn.stream.expires_after(options.write_timeout);
+  co_await http::async_write(conn.stream, cont, kNoThrow);
+}
+
+asio::awaitable<Outcome> HttpServer::Impl::serve_one(
+    Connection& conn, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
+    std::uint64_t head_bytes, Request& request, std::vector<char>& piece) {
+  Outcome out;
+  out.bytes_in = head_bytes;
+  auto& head = parser.get();
+  request.method = std::string(head.method_string());
+  request.target = std::string(head.target());
+  for (const auto& f : head)
+    request.headers.add(std::string(f.name_string()), std::string(f.value()));
+  request.chunked = parser.chunked();
+  request.content_length = parser.content_length().value_or(0);
+  bool has_body = request.chunked || request.content_length > 0;
+  bool head_only = request.method == "HEAD";
+  bool keep_alive = head.keep_alive();
+  auto finish = [&](Response& r) -> asio::awaitable<Outcome> {
+    if (has_body && !parser.is_done()) {
+      out.close = true;
+      out.unread_body = true;
+    }
+    if (!keep_alive) out.close = true;
+    out.status = r.status;
+    out.bytes_out =
+        co_await write_response(conn, std::move(r), head_only, !out.close && !stopping, out);
+    co_return out;
+  };
+
+  // Split the target; only origin-form ("/path?query") is served.
+  if (request.target.empty() || request.target.front() != '/') {
+    {
+      Response reply = error_response(
+          invalid_argument("request target must start with '/': " + request.target.substr(0, 64)));
+      co_return co_await finish(reply);
+    }
+  }
+  std::string_view target = request.target;
+  std::size_t qpos = target.find('?');
+  request.path = std::string(target.substr(0, qpos));
+  if (qpos != std::string_view::npos) {
+    std::string_view q = target.substr(qpos + 1);
+    while (!q.empty()) {
+      std::size_t amp = q.find('&');
+      std::string_view pair = q.substr(0, amp);
+      q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+      if (pair.empty()) continue;
+      std::size_t eq = pair.find('=');
+      auto key = percent_decode(pair.substr(0, eq), true);
+      auto value = percent_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+      if (!key.ok() || !value.ok()) {
+        {
+          Error bad = key.ok() ? value.error() : key.error();
+          Response reply = error_response(bad.with_context("query string"));
+          co_return co_await finish(reply);
+        }
+      }
+      request.query.emplace_back(std::move(key).value(), std::move(value).value());
+    }
+  }
+
+  auto match = router.match(request.method, request.path, request.params);
+  if (match.route == nullptr) {
+    if (match.path_known) {
+      Response r = status_error(
+          405, invalid_argument("method " + request.method + " is not allowed on " + request.path));
+      r.headers.set("Allow", match.allow);
+      co_return co_await finish(r);
+    }
+    {
+      Response reply = error_response(not_found("no route for " + request.path));
+      co_return co_await finish(reply);
+    }
+  }
+  const Router::Route& route = *match.route;
+  request.route = route.info.pattern;
+
+  std::uint64_t limit = route.options.max_body_size.value_or(options.max_body_size);
+  if (!route.info.upload) limit = std::min(limit, options.max_body_size);
+  auto too_large = [&] {
+    return error_response(resource_exhausted("request body exceeds the limit of " +
+                                             std::to_string(limit) + " bytes for " +
+                                             route.info.pattern));
+  };
+  if (request.content_length > limit) {
+    Response reply = too_large();
+    co_return co_await finish(reply);
+  }
+
+  // Reads the next body piece into `piece`; returns its size, 0 at the end.
+  auto read_piece = [&]() -> asio::awaitable<Result<std::size_t>> {
+    if (parser.is_done()) co_return std::size_t{0};
+    auto& body = parser.get().body();
+    body.data = piece.data();
+    body.size = piece.size();
+    conn.stream.expires_after(options.read_timeout);
+    auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kNoThrow);
+    if (ec == http::error::need_buffer) ec = {};
+    std::size_t got = piece.size() - parser.get().body().size;
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        co_return deadline_exceeded("request body not received within the read timeout");
+      }
+      co_return unavailable("reading the request body failed: " + ec.message());
+    }
+    out.bytes_in += got;
+    co_return got;
+  };
+  // Answers a failed body read: a timeout gets 408, a broken connection nothing.
+  // A failed body read leaves nothing to answer on: a timed-out tcp_stream has closed its
+  // socket, a broken one is gone. The status is for the access log and metrics only.
+  auto body_failed = [&](const Error& e) {
+    out.status = e.code() == ErrorCode::kDeadlineExceeded ? 408 : 400;
+    out.close = true;
+    return out;
+  };
+
+  if (!route.info.upload) {
+    if (has_body) co_await send_continue(conn, parser);
+    std::uint64_t total = 0;
+    for (;;) {
+      auto got = co_await read_piece();
+      if (!got.ok()) co_return body_failed(got.error());
+      if (*got == 0 && parser.is_done()) break;
+      total += *got;
+      if (total > limit) {
+        Response reply = too_large();
+        co_return co_await finish(reply);
+      }
+      request.body.append(piece.data(), *got);
+    }
+    auto result = call_handler(route, request);
+    {
+      Response reply;
+      if (result.ok()) {
+        reply = std::move(result).value();
+      } else {
+        reply = error_response(result.error());
+      }
+      co_return co_await finish(reply);
+    }
+  }
+
+  // Upload route: the handler sees the head, then its sink gets the body piece by piece.
+  Result<std::unique_ptr<BodySink>> sink_result = internal_error("handler threw");
+  try {
+    sink_result = route.upload_handler(request);
+  } catch (const std::exception& e) {
+    logger.error("http handler threw", {{"route", route.info.pattern}, {"error", e.what()}});
+  } catch (...) {
+    logger.error("http handler threw",
+                 {{"route", route.info.pattern}, {"error", "unknown exception"}});
+  }
+  if (!sink_result.ok()) {
+    Response reply = error_response(sink_result.error());
+    co_return co_await finish(reply);
+  }
+  std::unique_ptr<BodySink> sink = std::move(sink_result).value();
+  if (sink == nullptr) {
+    Response reply = error_response(internal_error("null sink"));
+    co_return co_await finish(reply);
+  }
+  auto abort = [&](const Error& e) {
+    try {
+      sink->abort(e);
+    } catch (...) {
+    }
+  };
+  if (has_body) co_await send_continue(conn, parser);
+  std::uint64_t total = 0;
+  for (;;) {
+    auto got = co_await read_piece();
+    if (!got.ok()) {
+      abort(got.error());
+      co_return body_failed(got.error());
+    }
+    if (*got == 0 && parser.is_done()) break;
+    total += *got;
+    if (total > limit) {
+      Response r = too_large();
+      abort(resource_exhausted("request body over the limit"));
+      co_return co_await finish(r);
+    }
+    if (*got == 0) continue;
+    Status written = internal_error("body sink threw");
+    try {
+      written = sink->write(ByteView(reinterpret_cast<const std::uint8_t*>(piece.data()), *got));
+    } catch (const std::exception& e) {
+      logger.error("http body sink threw", {{"route", route.info.pattern}, {"error", e.what()}});
+    } catch (...) {
+      logger.error("http body sink threw", {{"route", route.info.pattern}});
+    }
+    if (!written.ok()) {
+      abort(written.error());
+      {
+        Response reply = error_response(written.error());
+        co_return co_await finish(reply);
+      }
+    }
+  }
+  Result<Response> result = internal_error("body sink threw");
+  try {
+    result = sink->finish();
+  } catch (const std::exception& e) {
+    logger.error("http body sink threw", {{"route", route.info.pattern}, {"error", e.what()}});
+  } catch (...) {
+    logger.error("http body sink threw", {{"route", route.info.pattern}});
+  }
+  {
+    Response reply;
+    if (result.ok()) {
+      reply = std::move(result).value();
+    } else {
+      reply = error_response(result.error());
+    }
+    co_return co_await finish(reply);
+  }
+}
+
+asio::awaitable<std::uint64_t> HttpServer::Impl::write_response(Connection& conn, Response response,
+                                                                bool head_only, bool keep_alive,
+                                                                Outcome& out) {
+  if (response.status < 200 || response.status > 999) {
+    logger.error("http handler returned an invalid status", {{"status", response.status}});
+    response = error_response(internal_error("invalid status"));
+  }
+  auto fill = [&](auto& res, std::uint64_t length) {
+    res.result(static_cast<unsigned>(response.status));
+    res.set(http::field::server, options.server_header);
+    for (const auto& [name, value] : response.headers.fields()) {
+      if (!header_value_safe(name) || !header_value_safe(value) || name.empty()) {
+        logger.error("http handler set an unsafe header; dropped", {{"name", name}});
+        continue;
+      }
+      res.insert(name, value);
+    }
+    if (response.status != 204 && response.status != 304) res.content_length(length);
+    res.keep_alive(keep_alive);
+    if (!keep_alive) out.close = true;
+  };
+  std::uint64_t written = 0;
+  conn.stream.expires_after(options.write_timeout);
+  if (!response.stream) {
+    http::response<http::string_body> res;
+    fill(res, response.body.size());
+    if (!head_only) res.body() = std::move(response.body);
+    auto [ec, n] = co_await http::async_write(conn.stream, res, kNoThrow);
+    if (ec) out.close = true;
+    co_return n;
+  }
+
+  StreamBody& stream = *response.stream;
+  http::response<http::buffer_body> res;
+  fill(res, stream.length);
+  res.body().data = nullptr;
+  res.body().more = !head_only && stream.length > 0;
+  http::response_serializer<http::buffer_body> sr{res};
+  auto [hec, hn] = co_await http::async_write_header(conn.stream, sr, kNoThrow);
+  written += hn;
+  if (hec) {
+    out.close = true;
+    co_return written;
+  }
+  if (head_only || stream.length == 0) co_return written;
+  std::uint64_t sent = 0;
+  auto fail = [&](std::string why) {
+    logger.error("http stream failed; closing the connection",
+                 {{"error", std::move(why)}, {"sent", sent}, {"length", stream.length}});
+    out.close = true;
+  };
+  while (sent < stream.length) {
+    Result<std::optional<Bytes>> chunk = internal_error("chunk producer threw");
+    try {
+      chunk = stream.next_chunk();
+    } catch (const std::exception& e) {
+      chunk = internal_error(std::string("chunk producer threw: ") + e.what());
+    } catch (...) {
+    }
+    if (!chunk.ok()) {
+      fail(chunk.error().to_string());
+      co_return written;
+    }
+    if (!chunk->has_value()) {
+      fail("the body ended before its Content-Length");
+      co_return written;
+    }
+    const Bytes& bytes = **chunk;
+    if (bytes.empty()) continue;
+    if (bytes.size() > stream.length - sent) {
+      fail("the body is longer than its Content-Length");
+      co_return written;
+    }
+    res.body().data = const_cast<std::uint8_t*>(bytes.data());
+    res.body().size = bytes.size();
+    res.body().more = true;
+    conn.stream.expires_after(options.write_timeout);
+    auto [ec, n] = co_await http::async_write(conn.stream, sr, kNoThrow);
+    if (ec == http::error::need_buffer) ec = {};
+    written += bytes.size() - res.body().size;
+    if (ec) {
+      out.close = true;  // the client went away or stopped reading
+      co_return written;
+    }
+    sent += bytes.size();
+  }
+  res.body().data = nullptr;
+  res.body().size = 0;
+  res.body().more = false;
+  auto [ec, n] = co_await http::async_write(conn.stream, sr, kNoThrow);
+  if (ec) out.close = true;
+  co_return written;
+}
+
+// Closes a connection whose client may still be sending a body we refused: stop sending, then
+// read and drop what arrives for a short while, so that the client gets our response rather than
+// a reset (the lingering close of RFC 9112 §9.6).
+asio::awaitable<void> HttpServer::Impl::linger_close(Connection& conn, beast::flat_buffer& buffer) {
+  boost::system::error_code ec;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  buffer.consume(buffer.size());
+  auto deadline =
+      Clock::now() + std::min<Clock::duration>(options.read_timeout, std::chrono::seconds(2));
+  std::uint64_t dropped = 0;
+  std::array<char, 16 * 1024> sink{};
+  while (Clock::now() < deadline && dropped < 64 * 1024 * 1024) {
+    conn.stream.expires_at(deadline);
+    auto [rec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kNoThrow);
+    if (rec) break;
+    dropped += n;
+  }
+  conn.stream.socket().close(ec);
+}
+
+void HttpServer::Impl::record(const Request& request, const Outcome& out, Clock::time_point start) {
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::string route = request.route.empty() ? "unmatched" : request.route;
+  requests.with({method_label(request.method), route, std::to_string(out.status)}).inc();
+  duration.with({route}).observe(seconds);
+  bytes_in.with({route}).inc(out.bytes_in);
+  bytes_out.with({route}).inc(out.bytes_out);
+  if (logger.enabled(LogLevel::kInfo)) {
+    logger.log(LogLevel::kInfo, "http request",
+               {{"method", request.method},
+                {"target", request.target.substr(0, 512)},
+                {"route", route},
+                {"status", out.status},
+                {"bytes_in", out.bytes_in},
+                {"bytes_out", out.bytes_out},
+                {"duration_ms", seconds * 1000.0},
+                {"remote", request.remote}});
+  }
+}
+
+}  // namespace pactum::server

@@ -1,0 +1,395 @@
+#include "pactum/server/node_settings.hpp"
+
+#include <arpa/inet.h>
+
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace pactum::server {
+
+namespace {
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
+
+using Apply = Status (*)(NodeSettings&, std::string_view);
+
+// One setting: its name in each source and how a text value is applied.
+struct KeyDef {
+  const char* toml;
+  const char* env;
+  const char* flag;
+  const char* help;
+  Apply apply;
+};
+
+Status set_path(std::filesystem::path& out, std::string_view v) {
+  if (v.empty()) return invalid_argument("must not be empty");
+  if (v.find('\0') != std::string_view::npos) return invalid_argument("contains a NUL byte");
+  out = std::filesystem::path(std::string(v));
+  return ok_status();
+}
+
+const std::vector<KeyDef>& key_defs() {
+  static const std::vector<KeyDef> defs = {
+      {"data_dir", "PACTUM_DATA_DIR", "--data-dir", "directory for the node's state",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.data_dir, v); }},
+      {"http.address", "PACTUM_HTTP_ADDRESS", "--http-address",
+       "IP address to listen on (default 127.0.0.1)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         std::string text(v);
+         unsigned char buf[16];
+         if (inet_pton(AF_INET, text.c_str(), buf) != 1 &&
+             inet_pton(AF_INET6, text.c_str(), buf) != 1) {
+           return invalid_argument(quote(v) + " is not an IPv4 or IPv6 address");
+         }
+         s.http_address = text;
+         return ok_status();
+       }},
+      {"http.port", "PACTUM_HTTP_PORT", "--http-port", "TCP port (default 8030; 0: any free port)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n > 65535) return invalid_argument(quote(v) + " is not a port (0..65535)");
+         s.http_port = static_cast<std::uint16_t>(*n);
+         return ok_status();
+       }},
+      {"http.threads", "PACTUM_HTTP_THREADS", "--threads",
+       "HTTP worker threads (default 0: one per core)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n > 1024) {
+           return invalid_argument(quote(v) + " is not a thread count (0..1024)");
+         }
+         s.http_threads = static_cast<unsigned>(*n);
+         return ok_status();
+       }},
+      {"http.max_body_size", "PACTUM_HTTP_MAX_BODY_SIZE", "--max-body-size",
+       "largest buffered request body, e.g. 1MiB (uploads have their own limit)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(auto n, parse_byte_size(v));
+         if (n < 1024) return invalid_argument(quote(v) + " is below the minimum of 1KiB");
+         s.max_body_size = n;
+         return ok_status();
+       }},
+      {"http.read_timeout", "PACTUM_HTTP_READ_TIMEOUT", "--read-timeout",
+       "time allowed for a request head, and between body pieces, e.g. 30s",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(s.read_timeout, parse_duration(v));
+         return ok_status();
+       }},
+      {"log.level", "PACTUM_LOG_LEVEL", "--log-level", "debug, info, warn, error or off",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(s.log_level, parse_log_level(v));
+         return ok_status();
+       }},
+      {"log.format", "PACTUM_LOG_FORMAT", "--log-format", "json (default) or text",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         if (v == "json") {
+           s.log_format = StreamLogger::Format::kJson;
+         } else if (v == "text") {
+           s.log_format = StreamLogger::Format::kText;
+         } else {
+           return invalid_argument("unknown log format " + quote(v) + " (expected json or text)");
+         }
+         return ok_status();
+       }},
+      {"chain.rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url",
+       "Ethereum JSON-RPC endpoint (default http://127.0.0.1:8545)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         bool scheme = v.starts_with("http://") || v.starts_with("https://");
+         std::size_t host_start = v.find("://") + 3;
+         if (!scheme || host_start >= v.size() ||
+             v.find_first_of(" \t\r\n") != std::string_view::npos) {
+           return invalid_argument(quote(v) + " is not an http:// or https:// URL");
+         }
+         s.rpc_url = std::string(v);
+         return ok_status();
+       }},
+      {"chain.id", "PACTUM_CHAIN_ID", "--chain-id", "EIP-155 chain id (default 31337, anvil)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n == 0) return invalid_argument(quote(v) + " is not a chain id (1..2^64-1)");
+         s.chain_id = *n;
+         return ok_status();
+       }},
+      {"chain.deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file",
+       "JSON file with the deployed contracts' addresses",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.deployment_file, v); }},
+  };
+  return defs;
+}
+
+const KeyDef* find_toml_key(std::string_view key) {
+  for (const auto& d : key_defs()) {
+    if (key == d.toml) return &d;
+  }
+  return nullptr;
+}
+
+// A TOML value as text for KeyDef::apply: strings as they are, integers in decimal.
+Result<std::string> toml_text(const toml::node& node) {
+  if (auto s = node.as_string()) return std::string(s->get());
+  if (auto i = node.as_integer()) {
+    if (i->get() < 0) return invalid_argument(std::to_string(i->get()) + " must not be negative");
+    return std::to_string(i->get());
+  }
+  return invalid_argument(
+      "must be a string or an integer, not a " +
+      std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
+}
+
+Status apply_toml(NodeSettings& settings, const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    if (!std::filesystem::exists(file, ec)) {
+      return not_found("config file " + file.string() + " does not exist");
+    }
+    return invalid_argument("config file " + file.string() + " is not a regular file");
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return permission_denied("config file " + file.string() + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return unavailable("config file " + file.string() + " cannot be read");
+  toml::table table;
+  try {
+    table = toml::parse(text.str(), file.string());
+  } catch (const toml::parse_error& e) {
+    return invalid_argument(file.string() + ":" + std::to_string(e.source().begin.line) + ":" +
+                            std::to_string(e.source().begin.column) + ": " +
+                            std::string(e.description()));
+  }
+  auto where = [&](const toml::node& n) {
+    return file.string() + ":" + std::to_string(n.source().begin.line);
+  };
+  // Collect (key, node) pairs: top-level scalars and one level of sections.
+  std::vector<std::pair<std::string, const toml::node*>> entries;
+  for (const auto& [key, node] : table) {
+    if (const toml::table* section = node.as_table()) {
+      for (const auto& [sub, value] : *section) {
+        entries.emplace_back(std::string(key.str()) + "." + std::string(sub.str()), &value);
+      }
+    } else {
+      entries.emplace_back(std::string(key.str()), &node);
+    }
+  }
+  for (const auto& [key, node] : entries) {
+    const KeyDef* def = find_toml_key(key);
+    if (def == nullptr) return invalid_argument(where(*node) + ": unknown key '" + key + "'");
+    auto value = toml_text(*node);
+    if (!value.ok()) return value.error().with_context(where(*node) + ": " + key);
+    Status st = def->apply(settings, *value);
+    if (!st.ok()) return st.error().with_context(where(*node) + ": " + key);
+  }
+  return ok_status();
+}
+
+std::string help_footer() {
+  std::string out =
+      "\nEvery setting can also come from the environment or the TOML config file;\n"
+      "precedence: flags > environment > file > defaults.\n\n";
+  for (const auto& d : key_defs()) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-22s %-30s %s\n", d.toml, d.env, d.flag);
+    out += line;
+  }
+  out +=
+      "\nExit codes: 0 stopped normally (SIGINT/SIGTERM) or help/version printed; 1 runtime "
+      "failure;\n2 bad flag, environment value or config file; 3 cannot start (address in use, "
+      "data dir).\n";
+  return out;
+}
+
+}  // namespace
+
+Result<std::uint64_t> parse_byte_size(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  auto number = parse_u64(text.substr(0, digits));
+  std::string_view unit = text.substr(digits);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  struct Unit {
+    std::string_view name;
+    std::uint64_t factor;
+  };
+  static constexpr Unit kUnits[] = {{"", 1},
+                                    {"B", 1},
+                                    {"KiB", 1ull << 10},
+                                    {"MiB", 1ull << 20},
+                                    {"GiB", 1ull << 30},
+                                    {"TiB", 1ull << 40},
+                                    {"kB", 1000},
+                                    {"KB", 1000},
+                                    {"MB", 1000000},
+                                    {"GB", 1000000000},
+                                    {"TB", 1000000000000}};
+  if (!number) {
+    return invalid_argument(quote(text) + " is not a size (e.g. 65536, 64KiB, 1MiB, 2GiB)");
+  }
+  for (const auto& u : kUnits) {
+    if (unit == u.name) {
+      if (*number > UINT64_MAX / u.factor) return invalid_argument(quote(text) + " is too large");
+      return *number * u.factor;
+    }
+  }
+  return invalid_argument(quote(text) + " has an unknown unit (use B, KiB, MiB, GiB, kB, MB, GB)");
+}
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  auto number = parse_u64(text.substr(0, digits));
+  std::string_view unit = text.substr(digits);
+  if (!number) return invalid_argument(quote(text) + " is not a duration (e.g. 500ms, 30s, 2m)");
+  std::uint64_t ms_per = 0;
+  if (unit.empty() || unit == "s") {
+    ms_per = 1000;
+  } else if (unit == "ms") {
+    ms_per = 1;
+  } else if (unit == "m" || unit == "min") {
+    ms_per = 60'000;
+  } else if (unit == "h") {
+    ms_per = 3'600'000;
+  } else {
+    return invalid_argument(quote(text) + " has an unknown unit (use ms, s, m or h)");
+  }
+  if (*number == 0) return invalid_argument(quote(text) + " must be more than zero");
+  if (*number > (std::uint64_t{1} << 40) / ms_per) {
+    return invalid_argument(quote(text) + " is too long");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(*number * ms_per));
+}
+
+HttpServerOptions NodeSettings::http_options() const {
+  HttpServerOptions o;
+  o.address = http_address;
+  o.port = http_port;
+  o.threads = http_threads;
+  o.max_body_size = max_body_size;
+  o.read_timeout = read_timeout;
+  return o;
+}
+
+std::string NodeSettings::to_json() const {
+  nlohmann::ordered_json j;
+  j["home"] = home.string();
+  j["config_file"] = config_file.string();
+  j["data_dir"] = data_dir.string();
+  j["http"] = {{"address", http_address},
+               {"port", http_port},
+               {"threads", http_threads},
+               {"max_body_size", max_body_size},
+               {"read_timeout_ms", read_timeout.count()}};
+  j["log"] = {{"level", log_level_name(log_level)},
+              {"format", log_format == StreamLogger::Format::kJson ? "json" : "text"}};
+  j["chain"] = {
+      {"rpc_url", rpc_url}, {"id", chain_id}, {"deployment_file", deployment_file.string()}};
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<NodeInvocation> parse_node_invocation(const std::vector<std::string>& args,
+                                             const Environment& env, std::string_view version) {
+  NodeInvocation inv;
+  NodeSettings& s = inv.settings;
+
+  // 1. Flags, collected as text (applied last, as they take precedence).
+  CLI::App app{"pactumd — the Pactum node: serves a publisher's assets under on-chain terms.",
+               "pactumd"};
+  app.footer(help_footer());
+  std::map<std::string, std::string> flag_values;  // TOML key → text
+  std::map<std::string, CLI::Option*> flag_options;
+  for (const auto& d : key_defs()) {
+    flag_options[d.toml] = app.add_option(d.flag, flag_values[d.toml], d.help);
+  }
+  std::string config_flag;
+  auto* config_opt =
+      app.add_option("--config", config_flag, "TOML config file (default $PACTUM_HOME/node.toml)");
+  bool print_config = false;
+  bool show_version = false;
+  app.add_flag("--print-config", print_config, "print the effective settings as JSON and exit");
+  app.add_flag("--version", show_version, "print the version and exit");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  if (argv.empty()) argv.push_back("pactumd");
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp&) {
+    inv.command = NodeCommand::kHelp;
+    inv.text = app.help();
+    return inv;
+  } catch (const CLI::CallForAllHelp&) {
+    inv.command = NodeCommand::kHelp;
+    inv.text = app.help();
+    return inv;
+  } catch (const CLI::ParseError& e) {
+    return invalid_argument(std::string("flags: ") + e.what());
+  }
+  if (show_version) {
+    inv.command = NodeCommand::kVersion;
+    inv.text = "pactumd " + std::string(version) + "\n";
+    return inv;
+  }
+
+  // 2. Home and config file.
+  auto getenv = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  if (auto home = getenv("PACTUM_HOME"); home && !home->empty()) {
+    s.home = *home;
+  } else if (auto user_home = getenv("HOME"); user_home && !user_home->empty()) {
+    s.home = std::filesystem::path(*user_home) / ".pactum";
+  } else {
+    return invalid_argument("environment: neither PACTUM_HOME nor HOME is set");
+  }
+  std::filesystem::path config;
+  bool explicit_config = false;
+  if (config_opt->count() > 0) {
+    config = config_flag;
+    explicit_config = true;
+  } else if (auto c = getenv("PACTUM_CONFIG"); c && !c->empty()) {
+    config = *c;
+    explicit_config = true;
+  } else {
+    config = s.home / "node.toml";
+  }
+  std::error_code ec;
+  if (explicit_config || std::filesystem::exists(config, ec)) {
+    PACTUM_TRY_STATUS(apply_toml(s, config));
+    s.config_file = config;
+  }
+
+  // 3. Environment, then 4. flags.
+  for (const auto& d : key_defs()) {
+    if (auto v = getenv(d.env)) {
+      Status st = d.apply(s, *v);
+      if (!st.ok()) return st.error().with_context(std::string("environment ") + d.env);
+    }
+  }
+  for (const auto& d : key_defs()) {
+    if (flag_options[d.toml]->count() == 0) continue;
+    Status st = d.apply(s, flag_values[d.toml]);
+    if (!st.ok()) return st.error().with_context(std::string("flag ") + d.flag);
+  }
+
+  if (s.data_dir.empty()) s.data_dir = s.home / "data";
+  if (s.deployment_file.empty()) s.deployment_file = s.home / "deployment.json";
+  inv.command = print_config ? NodeCommand::kPrintConfig : NodeCommand::kRun;
+  return inv;
+}
+
+}  // namespace pactum::server
