@@ -14,8 +14,17 @@ contract EscrowInvariantTest is Fixture {
     function setUp() public override {
         super.setUp();
         token = new MockERC20();
-        handler = new EscrowHandler(engine, token, paidAccess, did, provider, publisher, marketplace);
+        handler = new EscrowHandler(engine, token, paidAccess, paidCompute, did, provider, publisher, marketplace);
         targetContract(address(handler));
+        bytes4[] memory selectors = new bytes4[](7);
+        selectors[0] = EscrowHandler.create.selector;
+        selectors[1] = EscrowHandler.lock.selector;
+        selectors[2] = EscrowHandler.access.selector;
+        selectors[3] = EscrowHandler.release.selector;
+        selectors[4] = EscrowHandler.abort.selector;
+        selectors[5] = EscrowHandler.refund.selector;
+        selectors[6] = EscrowHandler.warp.selector;
+        targetSelector(FuzzSelector(address(handler), selectors));
     }
 
     /// The vault holds exactly what was locked minus what was paid out or refunded, and that is
@@ -46,7 +55,7 @@ contract EscrowInvariantTest is Fixture {
         assertEq(handler.stateRegressions(), 0);
     }
 
-    /// No payment leaves the escrow unless access was fulfilled first.
+    /// No payment leaves the escrow unless access (or the compute job) was fulfilled first.
     function invariant_noPaymentWithoutAccess() public view {
         assertEq(handler.releasesWithoutAccess(), 0);
         uint256 n = handler.idsLength();

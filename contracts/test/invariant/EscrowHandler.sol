@@ -12,7 +12,8 @@ import {MockERC20} from "../mocks/Tokens.sol";
 contract EscrowHandler is Test {
     AgreementEngine public immutable engine;
     MockERC20 public immutable token;
-    bytes32 public immutable templateId;
+    bytes32 public immutable templateId; // paid access
+    bytes32 public immutable computeTemplateId; // paid compute: the same escrow behind a compute job
     bytes32 public immutable did;
     address public immutable provider;
     address public immutable publisher;
@@ -43,6 +44,7 @@ contract EscrowHandler is Test {
         AgreementEngine engine_,
         MockERC20 token_,
         bytes32 templateId_,
+        bytes32 computeTemplateId_,
         bytes32 did_,
         address provider_,
         address publisher_,
@@ -51,6 +53,7 @@ contract EscrowHandler is Test {
         engine = engine_;
         token = token_;
         templateId = templateId_;
+        computeTemplateId = computeTemplateId_;
         did = did_;
         provider = provider_;
         publisher = publisher_;
@@ -74,7 +77,7 @@ contract EscrowHandler is Test {
         fee = bound(fee, 0, price);
         address consumer = consumers[who % 3];
         IAgreementEngine.AgreementParams memory p;
-        p.templateId = templateId;
+        p.templateId = (seed >> 128) % 4 == 0 ? computeTemplateId : templateId;
         p.did = did;
         p.consumer = consumer;
         p.purpose = bytes32(seed);
@@ -121,12 +124,23 @@ contract EscrowHandler is Test {
         if (ids.length == 0) return;
         bytes32 id = ids[i % ids.length];
         address caller = callers[who % callers.length];
-        vm.prank(caller);
-        try engine.fulfillAccess(id, params(id)) {
+        IAgreementEngine.AgreementParams memory p = params(id);
+        bool isCompute = p.templateId == computeTemplateId;
+        try this.fulfilGate(id, p, isCompute, caller) {
             if (caller != provider) accessByNonProvider++;
             accesses++;
         } catch {}
         _sync(id);
+    }
+
+    /// @dev Wrapper so one try/catch covers both gate kinds; only callable by this handler.
+    function fulfilGate(bytes32 id, IAgreementEngine.AgreementParams memory p, bool isCompute, address caller)
+        external
+    {
+        require(msg.sender == address(this));
+        vm.prank(caller);
+        if (isCompute) engine.fulfillCompute(id, p, keccak256("result"));
+        else engine.fulfillAccess(id, p);
     }
 
     function release(uint256 i) external {
