@@ -458,28 +458,39 @@ Result<std::vector<AbiValue>> abi_decode(std::span<const AbiType> types, ByteVie
 
 Result<Bytes> encode_call(std::string_view signature, std::span<const AbiValue> values) {
   PACTUM_TRY(AbiSignature sig, parse_function_signature(signature));
+  return encode_call(sig, values);
+}
+
+Result<Bytes> encode_call(const AbiSignature& sig, std::span<const AbiValue> values) {
+  return encode_call(selector_of_canonical(sig.canonical()), sig.inputs, values);
+}
+
+Result<Bytes> encode_call(const Selector& selector, std::span<const AbiType> types,
+                          std::span<const AbiValue> values) {
   Encoder e;
-  PACTUM_TRY(std::size_t size, e.measure_sequence(sig.inputs, values));
+  PACTUM_TRY(std::size_t size, e.measure_sequence(types, values));
   Bytes out(4 + size);
-  const Selector sel = selector_of_canonical(sig.canonical());
-  std::memcpy(out.data(), sel.data(), 4);
-  Encoder::write_sequence(sig.inputs, values, out.data() + 4);
+  std::memcpy(out.data(), selector.data(), 4);
+  Encoder::write_sequence(types, values, out.data() + 4);
   return out;
 }
 
 Result<std::vector<AbiValue>> decode_call(const AbiSignature& function, ByteView call_data) {
+  return decode_call(selector_of_canonical(function.canonical()), function.inputs, call_data);
+}
+
+Result<std::vector<AbiValue>> decode_call(const Selector& selector, std::span<const AbiType> types,
+                                          ByteView call_data) {
   if (call_data.size() < 4) {
     return abi_error("data_too_short",
                      "call data of " + std::to_string(call_data.size()) + " bytes has no selector",
                      ErrorCode::kOutOfRange);
   }
-  const Selector expected = selector_of_canonical(function.canonical());
-  if (!std::equal(expected.begin(), expected.end(), call_data.begin())) {
+  if (!std::equal(selector.begin(), selector.end(), call_data.begin())) {
     return abi_error("selector_mismatch", "call data selector " + to_hex(call_data.subspan(0, 4)) +
-                                              " is not " + to_hex(expected) + " of " +
-                                              function.canonical());
+                                              " is not " + to_hex(selector));
   }
-  return decode_all(function.inputs, call_data.subspan(4));
+  return decode_all(types, call_data.subspan(4));
 }
 
 Result<std::vector<AbiValue>> decode_log(const AbiEvent& event, std::span<const Hash32> topics,

@@ -54,8 +54,13 @@ class TypeParser {
   }
 
   Error fail(const std::string& what) const {
-    return abi_error("invalid_type", "'" + std::string(text_) + "' at position " +
-                                         std::to_string(pos_) + ": " + what);
+    std::string detail = "'";  // appends, for the same GCC 12 -Wrestrict false positive
+    detail.append(text_);
+    detail += "' at position ";
+    detail += std::to_string(pos_);
+    detail += ": ";
+    detail += what;
+    return abi_error("invalid_type", detail);
   }
 
   // Parses one type, with array suffixes. Inside tuples, component names are skipped.
@@ -141,7 +146,7 @@ class TypeParser {
       const long long n = parse_number(word.substr(prefix.size()));
       if (n < lo || n > hi || n % step != 0) {
         pos_ = start;
-        return fail("'" + std::string(word) + "' is not an ABI type");
+        return not_a_type(word);
       }
       const auto u = static_cast<unsigned>(n);
       if (kind == AbiKind::kUint) return AbiType::uint(u);
@@ -153,7 +158,14 @@ class TypeParser {
     if (word.starts_with("bytes")) return with_number("bytes", 1, 32, 1, AbiKind::kFixedBytes);
     pos_ = start;
     if (word.empty()) return fail("expected a type");
-    return fail("'" + std::string(word) + "' is not an ABI type");
+    return not_a_type(word);
+  }
+
+  Error not_a_type(std::string_view word) const {
+    std::string what = "'";
+    what.append(word);
+    what += "' is not an ABI type";
+    return fail(what);
   }
 
   std::string_view text_;
@@ -214,7 +226,12 @@ std::string canonical_list(std::string_view name, const std::vector<AbiType>& ty
 }
 
 Error signature_error(std::string_view text, const std::string& what) {
-  return abi_error("invalid_signature", "'" + std::string(text) + "': " + what);
+  // Built by appends: GCC 12's -Wrestrict misfires on "'" + std::string(...) at -O3.
+  std::string detail = "'";
+  detail.append(text);
+  detail += "': ";
+  detail += what;
+  return abi_error("invalid_signature", detail);
 }
 
 // One parameter of a signature: its type and the words after it.

@@ -203,10 +203,21 @@ struct AbiSignature {
 // abi_encode.
 [[nodiscard]] Result<Bytes> encode_call(std::string_view signature,
                                         std::span<const AbiValue> values);
+// As above with an already parsed signature (no parsing per call). Errors: those of abi_encode.
+[[nodiscard]] Result<Bytes> encode_call(const AbiSignature& function,
+                                        std::span<const AbiValue> values);
+// selector ‖ abi_encode(types, values) with a precomputed selector (no hashing per call; what
+// generated bindings use). Errors: those of abi_encode.
+[[nodiscard]] Result<Bytes> encode_call(const Selector& selector, std::span<const AbiType> types,
+                                        std::span<const AbiValue> values);
 // Splits call data into its selector and decoded arguments, checking the selector matches.
 // Errors: data_too_short for fewer than 4 bytes, selector_mismatch when the selector differs;
 // then those of abi_decode.
 [[nodiscard]] Result<std::vector<AbiValue>> decode_call(const AbiSignature& function,
+                                                        ByteView call_data);
+// As above with a precomputed selector and the input types.
+[[nodiscard]] Result<std::vector<AbiValue>> decode_call(const Selector& selector,
+                                                        std::span<const AbiType> types,
                                                         ByteView call_data);
 
 // One event parameter.
