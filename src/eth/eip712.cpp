@@ -339,7 +339,8 @@ Result<std::vector<Member>> derive_domain_type(const Json& domain) {
                                      {"chainId", "uint256"},
                                      {"verifyingContract", "address"},
                                      {"salt", "bytes32"}};
-  for (const auto& [key, unused] : domain.items()) {
+  for (const auto& item : domain.items()) {
+    const std::string& key = item.key();  // a named reference: lambdas cannot capture bindings
     const bool known = std::any_of(std::begin(kStandard), std::end(kStandard),
                                    [&](const Member& m) { return m.name == key; });
     if (!known) {

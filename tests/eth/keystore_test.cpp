@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
+
+#include "support/process.hpp"
 
 namespace pactum::eth {
 namespace {
@@ -219,6 +223,18 @@ TEST(Keystore, TightLimitsRefuseBeforeDeriving) {
   auto r = decrypt_keystore(kScryptVector, "testpassword", tight);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kResourceExhausted);
+}
+
+// A file written by ethers 6 (encryptKeystoreJsonSync, scrypt n = 1024; it spells "Crypto" with a
+// capital C), also the fuzzer's seed.
+TEST(Keystore, ReadsAFileWrittenByEthers) {
+  std::ifstream in(
+      testing::source_path("tests/fuzz/corpus/keystore_fuzz/ethers_scrypt_n1024.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto key = decrypt_keystore(text.str(), "fuzz-password");
+  ASSERT_TRUE(key.ok()) << key.error().to_string();
+  EXPECT_EQ(secret_hex(*key), kSecret);
 }
 
 }  // namespace
