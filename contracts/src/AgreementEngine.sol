@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
+import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAgreementEngine} from "./interfaces/IAgreementEngine.sol";
 import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
@@ -380,6 +381,9 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         _checkTimes(template, params);
         if (_indexOf(template, ConditionType.LockPayment) != type(uint256).max) _checkPayment(params.payment);
         _checkNft(template, params.nft);
+        if (_indexOf(template, ConditionType.NftTransfer) != type(uint256).max) {
+            _checkRoyalty(params.nft, params.payment);
+        }
 
         packed = uint256(_hashParams(params)) & _HASH_MASK;
         emit AgreementCreated(agreementId, params.did, params.consumer, msg.sender, params);
@@ -423,6 +427,21 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         bool bad = nft.nft == address(0) || (nft.standard == NftStandard.ERC1155 && nft.amount == 0);
         if (transfer && nft.seller == address(0)) bad = true;
         if (bad) revert InvalidNftTerms(nft.nft, nft.seller, nft.amount);
+    }
+
+    /// @dev A sale of an ERC-2981 token must pay its royalty receiver at least the royalty on
+    /// the price. Tokens without ERC-2981 (the call fails or returns too little) are not checked.
+    function _checkRoyalty(NftTerms calldata nft, Payment calldata payment) private view {
+        uint256 price = _sum(payment.amounts);
+        (bool ok, bytes memory ret) = nft.nft.staticcall(abi.encodeCall(IERC2981.royaltyInfo, (nft.tokenId, price)));
+        if (!ok || ret.length < 64) return;
+        (address receiver, uint256 royalty) = abi.decode(ret, (address, uint256));
+        if (royalty == 0) return;
+        uint256 paid;
+        for (uint256 i = 0; i < payment.receivers.length; ++i) {
+            if (payment.receivers[i] == receiver) paid += payment.amounts[i];
+        }
+        if (paid < royalty) revert RoyaltyNotPaid(receiver, royalty, paid);
     }
 
     /// @dev Loads agreement `agreementId`, checks `params` against it and finds the condition.

@@ -710,19 +710,45 @@ contract AgreementEngineTest is Fixture {
 
     function test_fulfillNftTransfer_erc1155SaleWithRoyalty() public {
         AssetNFT1155 editions = new AssetNFT1155(registry, "");
+        address artist = address(0xA47);
         vm.startPrank(publisher);
-        editions.mint(did, publisher, 5, "");
-        editions.setApprovalForAll(address(engine), true);
+        editions.mint(did, marketplace, 5, "");
+        editions.setRoyalty(did, artist, 1000); // 10 %
         vm.stopPrank();
+        vm.prank(marketplace);
+        editions.setApprovalForAll(address(engine), true);
+        // a resale: the holder sells, the artist gets its royalty through the escrow
         IAgreementEngine.AgreementParams memory p =
             _saleParams(address(editions), IAgreementEngine.NftStandard.ERC1155, uint256(did), 2);
+        p.nft.seller = marketplace;
+        p.payment.receivers = new address[](2);
+        p.payment.receivers[0] = marketplace;
+        p.payment.receivers[1] = artist;
+        p.payment.amounts = new uint256[](2);
+        p.payment.amounts[0] = 0.9 ether;
+        p.payment.amounts[1] = 0.1 ether;
         vm.prank(consumer);
         bytes32 id = engine.createAgreementAndLock{value: 1 ether}(SEED, p);
-        vm.prank(publisher);
+        vm.prank(marketplace);
         engine.fulfillNftTransfer(id, p);
         assertEq(editions.balanceOf(consumer, uint256(did)), 2);
         engine.releasePayment(id, p);
-        assertEq(publisher.balance, 1 ether);
+        assertEq(marketplace.balance, 0.9 ether);
+        assertEq(artist.balance, 0.1 ether);
+    }
+
+    function test_createAgreement_revertsOnSaleWithoutRoyalty() public {
+        AssetNFT721 collection = new AssetNFT721(registry, "A", "A", "");
+        address artist = address(0xA47);
+        vm.startPrank(publisher);
+        uint256 tokenId = collection.mint(did, publisher);
+        collection.setRoyalty(did, artist, 500); // 5 %
+        vm.stopPrank();
+        IAgreementEngine.AgreementParams memory p =
+            _saleParams(address(collection), IAgreementEngine.NftStandard.ERC721, tokenId, 1);
+        vm.expectRevert(abi.encodeWithSelector(IAgreementEngine.RoyaltyNotPaid.selector, artist, 0.05 ether, 0));
+        vm.prank(consumer);
+        engine.createAgreementAndLock{value: 1 ether}(SEED, p);
     }
 
     function test_fulfillNftTransfer_erc721Sale() public {

@@ -115,6 +115,10 @@ interface IAgreementEngine {
     /// @notice The NFT terms are incomplete for the template's NFT conditions.
     error InvalidNftTerms(address nft, address seller, uint256 amount);
 
+    /// @notice An NFT sale must pay the token's ERC-2981 royalty: `receiver` is owed `required`
+    /// of the price and the payment gives it `paid`.
+    error RoyaltyNotPaid(address receiver, uint256 required, uint256 paid);
+
     /// @notice The agreement's template has no `conditionType` condition.
     error ConditionNotInTemplate(bytes32 agreementId, ConditionType conditionType);
     /// @notice Condition `index` is `state`, not Unfulfilled.
