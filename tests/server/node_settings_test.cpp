@@ -1,0 +1,297 @@
+// pactumd's settings: precedence of the four sources and a clear error for every bad value.
+#include "pactum/server/node_settings.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "pactum/server/daemon.hpp"
+
+namespace pactum::server {
+namespace {
+
+// A fresh directory under the system temp dir, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("pactum-settings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path write(const std::string& name, const std::string& text) const {
+    auto p = path_ / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class NodeSettingsTest : public ::testing::Test {
+ protected:
+  Environment env() const { return {{"PACTUM_HOME", home_.path().string()}}; }
+
+  Result<NodeInvocation> parse(std::vector<std::string> flags, Environment e) const {
+    flags.insert(flags.begin(), "pactumd");
+    return parse_node_invocation(flags, e, "9.9.9");
+  }
+  Result<NodeSettings> settings(std::vector<std::string> flags = {},
+                                std::optional<Environment> e = std::nullopt) const {
+    auto inv = parse(std::move(flags), e.value_or(env()));
+    if (!inv.ok()) return inv.error();
+    return inv->settings;
+  }
+  // The error message for a parse expected to fail with `code`.
+  std::string error_of(std::vector<std::string> flags, Environment e,
+                       ErrorCode code = ErrorCode::kInvalidArgument) const {
+    auto inv = parse(std::move(flags), std::move(e));
+    EXPECT_FALSE(inv.ok());
+    if (inv.ok()) return "";
+    EXPECT_EQ(inv.error().code(), code) << inv.error().to_string();
+    return inv.error().message();
+  }
+
+  TempDir home_;
+};
+
+TEST_F(NodeSettingsTest, DefaultsWithoutAnyFile) {
+  auto s = settings();
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->home, home_.path());
+  EXPECT_TRUE(s->config_file.empty());
+  EXPECT_EQ(s->http_address, "127.0.0.1");
+  EXPECT_EQ(s->http_port, 8030);
+  EXPECT_EQ(s->http_threads, 0u);
+  EXPECT_EQ(s->max_body_size, 1024u * 1024u);
+  EXPECT_EQ(s->read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(s->log_level, LogLevel::kInfo);
+  EXPECT_EQ(s->rpc_url, "http://127.0.0.1:8545");
+  EXPECT_EQ(s->chain_id, 31337u);
+  EXPECT_EQ(s->data_dir, home_.path() / "data");
+  EXPECT_EQ(s->deployment_file, home_.path() / "deployment.json");
+}
+
+TEST_F(NodeSettingsTest, HomeDefaultsToDotPactumUnderHome) {
+  auto s = settings({}, Environment{{"HOME", "/nonexistent-home"}});
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->home, std::filesystem::path("/nonexistent-home/.pactum"));
+  EXPECT_NE(error_of({}, Environment{}).find("PACTUM_HOME"), std::string::npos);
+}
+
+TEST_F(NodeSettingsTest, FlagsBeatEnvironmentBeatFileBeatDefaults) {
+  home_.write("node.toml",
+              "data_dir = \"/srv/pactum\"\n[http]\nport = 1000\nthreads = 3\n"
+              "read_timeout = \"5s\"\n[log]\nlevel = \"debug\"\n");
+  Environment e = env();
+  e["PACTUM_HTTP_PORT"] = "2000";
+  e["PACTUM_LOG_LEVEL"] = "warn";
+  auto s = settings({"--http-port", "3000"}, e);
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->config_file, home_.path() / "node.toml");
+  EXPECT_EQ(s->http_port, 3000);             // flag
+  EXPECT_EQ(s->log_level, LogLevel::kWarn);  // environment over file
+  EXPECT_EQ(s->http_threads, 3u);            // file over default
+  EXPECT_EQ(s->read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(s->data_dir, std::filesystem::path("/srv/pactum"));
+  EXPECT_EQ(s->chain_id, 31337u);  // default
+  auto without_flag = settings({}, e);
+  ASSERT_TRUE(without_flag.ok());
+  EXPECT_EQ(without_flag->http_port, 2000);
+  auto file_only = settings();
+  ASSERT_TRUE(file_only.ok());
+  EXPECT_EQ(file_only->http_port, 1000);
+}
+
+TEST_F(NodeSettingsTest, ExplicitConfigFromFlagOrEnvironment) {
+  auto file = home_.write("other.toml", "[chain]\nid = 5\nrpc_url = \"https://rpc.example\"\n");
+  auto s = settings({"--config", file.string()});
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->chain_id, 5u);
+  EXPECT_EQ(s->rpc_url, "https://rpc.example");
+  Environment e = env();
+  e["PACTUM_CONFIG"] = file.string();
+  auto from_env = settings({}, e);
+  ASSERT_TRUE(from_env.ok());
+  EXPECT_EQ(from_env->config_file, file);
+}
+
+TEST_F(NodeSettingsTest, TomlErrorsNameFileLineAndKey) {
+  auto unknown = home_.write("a.toml", "[http]\nport = 8030\nprot = 1\n");
+  EXPECT_EQ(error_of({"--config", unknown.string()}, env()),
+            unknown.string() + ":3: unknown key 'http.prot'");
+  auto top = home_.write("b.toml", "\nverbose = true\n");
+  EXPECT_EQ(error_of({"--config", top.string()}, env()),
+            top.string() + ":2: unknown key 'verbose'");
+  auto bad_value = home_.write("c.toml", "[http]\nport = 70000\n");
+  EXPECT_EQ(error_of({"--config", bad_value.string()}, env()),
+            bad_value.string() + ":2: http.port: '70000' is not a port (0..65535)");
+  auto bad_type = home_.write("d.toml", "[http]\nport = true\n");
+  EXPECT_NE(
+      error_of({"--config", bad_type.string()}, env()).find(":2: http.port: must be a string"),
+      std::string::npos);
+  auto negative = home_.write("e.toml", "[http]\nthreads = -1\n");
+  EXPECT_NE(error_of({"--config", negative.string()}, env()).find(":2: http.threads"),
+            std::string::npos);
+  auto syntax = home_.write("f.toml", "[http\nport = 1\n");
+  EXPECT_EQ(error_of({"--config", syntax.string()}, env()).rfind(syntax.string() + ":1:", 0), 0u);
+  auto deep = home_.write("g.toml", "[http.tls]\ncert = \"x\"\n");
+  EXPECT_NE(error_of({"--config", deep.string()}, env()).find("unknown key 'http.tls'"),
+            std::string::npos);
+}
+
+TEST_F(NodeSettingsTest, UnreadableOrMissingConfigFile) {
+  auto missing = home_.path() / "missing.toml";
+  EXPECT_EQ(error_of({"--config", missing.string()}, env(), ErrorCode::kNotFound),
+            "config file " + missing.string() + " does not exist");
+  EXPECT_EQ(error_of({"--config", home_.path().string()}, env()),
+            "config file " + home_.path().string() + " is not a regular file");
+  // A default file that does not exist is not an error; one that is a directory is.
+  std::filesystem::create_directories(home_.path() / "node.toml");
+  EXPECT_NE(error_of({}, env()).find("is not a regular file"), std::string::npos);
+}
+
+TEST_F(NodeSettingsTest, EveryBadValueFromEverySourceIsNamed) {
+  struct Case {
+    const char* toml_section;
+    const char* toml_key;
+    const char* env;
+    const char* flag;
+    const char* bad;
+  };
+  const Case cases[] = {
+      {"", "data_dir", "PACTUM_DATA_DIR", "--data-dir", ""},
+      {"http", "address", "PACTUM_HTTP_ADDRESS", "--http-address", "localhost"},
+      {"http", "port", "PACTUM_HTTP_PORT", "--http-port", "65536"},
+      {"http", "threads", "PACTUM_HTTP_THREADS", "--threads", "many"},
+      {"http", "max_body_size", "PACTUM_HTTP_MAX_BODY_SIZE", "--max-body-size", "12 parsecs"},
+      {"http", "read_timeout", "PACTUM_HTTP_READ_TIMEOUT", "--read-timeout", "0s"},
+      {"log", "level", "PACTUM_LOG_LEVEL", "--log-level", "loud"},
+      {"log", "format", "PACTUM_LOG_FORMAT", "--log-format", "xml"},
+      {"chain", "rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url", "ftp://x"},
+      {"chain", "id", "PACTUM_CHAIN_ID", "--chain-id", "0"},
+      {"chain", "deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file", ""},
+  };
+  for (const Case& c : cases) {
+    std::string key =
+        std::string(*c.toml_section ? std::string(c.toml_section) + "." : "") + c.toml_key;
+    // Flag.
+    std::string flag_error = error_of({c.flag, c.bad}, env());
+    EXPECT_EQ(flag_error.rfind(std::string("flag ") + c.flag + ": ", 0), 0u) << flag_error;
+    // Environment.
+    Environment e = env();
+    e[c.env] = c.bad;
+    std::string env_error = error_of({}, e);
+    EXPECT_EQ(env_error.rfind(std::string("environment ") + c.env + ": ", 0), 0u) << env_error;
+    // TOML.
+    std::string text = *c.toml_section ? "[" + std::string(c.toml_section) + "]\n" : "\n";
+    text += std::string(c.toml_key) + " = \"" + c.bad + "\"\n";
+    auto file = home_.write("bad.toml", text);
+    std::string toml_error = error_of({"--config", file.string()}, env());
+    EXPECT_EQ(toml_error.rfind(file.string() + ":2: " + key + ": ", 0), 0u) << toml_error;
+  }
+}
+
+TEST_F(NodeSettingsTest, UnknownFlagAndMissingFlagValue) {
+  EXPECT_EQ(error_of({"--htp-port", "1"}, env()).rfind("flags: ", 0), 0u);
+  EXPECT_EQ(error_of({"--http-port"}, env()).rfind("flags: ", 0), 0u);
+}
+
+TEST_F(NodeSettingsTest, HelpVersionAndPrintConfig) {
+  auto help = parse({"--help"}, env());
+  ASSERT_TRUE(help.ok());
+  EXPECT_EQ(help->command, NodeCommand::kHelp);
+  EXPECT_NE(help->text.find("--http-port"), std::string::npos);
+  EXPECT_NE(help->text.find("PACTUM_HTTP_PORT"), std::string::npos);
+  EXPECT_NE(help->text.find("Exit codes"), std::string::npos);
+  auto version = parse({"--version"}, env());
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->command, NodeCommand::kVersion);
+  EXPECT_EQ(version->text, "pactumd 9.9.9\n");
+  auto print = parse({"--print-config", "--http-port", "0", "--max-body-size", "2MiB"}, env());
+  ASSERT_TRUE(print.ok());
+  EXPECT_EQ(print->command, NodeCommand::kPrintConfig);
+  auto j = nlohmann::json::parse(print->settings.to_json());
+  EXPECT_EQ(j["http"]["port"], 0);
+  EXPECT_EQ(j["http"]["max_body_size"], 2 * 1024 * 1024);
+  EXPECT_EQ(j["log"]["level"], "info");
+  EXPECT_EQ(j["chain"]["id"], 31337);
+}
+
+TEST(ParseByteSize, Table) {
+  EXPECT_EQ(parse_byte_size("65536").value(), 65536u);
+  EXPECT_EQ(parse_byte_size("64KiB").value(), 65536u);
+  EXPECT_EQ(parse_byte_size("1MiB").value(), 1048576u);
+  EXPECT_EQ(parse_byte_size("2 GiB").value(), 2147483648u);
+  EXPECT_EQ(parse_byte_size("1kB").value(), 1000u);
+  EXPECT_EQ(parse_byte_size("3MB").value(), 3000000u);
+  for (const char* bad :
+       {"", "MiB", "1.5MiB", "-1", "1XB", "99999999999999999999", "20000000TiB"}) {
+    auto r = parse_byte_size(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST(ParseDuration, Table) {
+  EXPECT_EQ(parse_duration("250ms").value(), std::chrono::milliseconds(250));
+  EXPECT_EQ(parse_duration("30s").value(), std::chrono::seconds(30));
+  EXPECT_EQ(parse_duration("30").value(), std::chrono::seconds(30));
+  EXPECT_EQ(parse_duration("2m").value(), std::chrono::minutes(2));
+  EXPECT_EQ(parse_duration("1h").value(), std::chrono::hours(1));
+  for (const char* bad : {"", "0", "0ms", "s", "1d", "1.5s", "-3s", "99999999999999h"}) {
+    EXPECT_FALSE(parse_duration(bad).ok()) << bad;
+  }
+}
+
+// run_pactumd, the whole of pactumd's main, for everything that returns without serving.
+class RunPactumdTest : public NodeSettingsTest {
+ protected:
+  struct Run {
+    int code;
+    std::string out;
+    std::string err;
+  };
+  Run run(std::vector<std::string> flags, Environment e) {
+    flags.insert(flags.begin(), "pactumd");
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    int code = run_pactumd(flags, e, out, err);
+    auto slurp = [](std::FILE* f) {
+      std::string s;
+      std::rewind(f);
+      char buf[4096];
+      std::size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+      std::fclose(f);
+      return s;
+    };
+    return {code, slurp(out), slurp(err)};
+  }
+};
+
+TEST_F(RunPactumdTest, ExitCodes) {
+  auto version = run({"--version"}, env());
+  EXPECT_EQ(version.code, kExitOk);
+  EXPECT_EQ(version.out.rfind("pactumd ", 0), 0u);
+  auto help = run({"--help"}, env());
+  EXPECT_EQ(help.code, kExitOk);
+  auto print = run({"--print-config"}, env());
+  EXPECT_EQ(print.code, kExitOk);
+  EXPECT_EQ(nlohmann::json::parse(print.out)["http"]["port"], 8030);
+  auto bad = run({"--http-port", "x"}, env());
+  EXPECT_EQ(bad.code, kExitBadConfig);
+  EXPECT_NE(bad.err.find("flag --http-port: 'x' is not a port"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace pactum::server
