@@ -1,8 +1,14 @@
 #include "pactum/cli/accounts.hpp"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 
 #include "pactum/cli/invocation.hpp"
+#include "pactum/core/bytes.hpp"
+#include "pactum/eth/hd.hpp"
+#include "pactum/eth/keystore.hpp"
 
 namespace pactum::cli {
 
@@ -55,13 +61,62 @@ std::string dev_derivation_path(int index) {
 
 namespace pactum::cli {
 
+namespace {
+
+// A keystore v3 file is well under a kilobyte; anything much larger is not one.
+constexpr std::size_t kMaxKeystoreBytes = 64 * 1024;
+
+Result<std::string> read_keystore_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    if (err == ENOENT) return not_found("--key " + path + ": no such file");
+    if (err == EACCES) return permission_denied("--key " + path + ": not readable");
+    return unavailable("--key " + path + ": " + std::strerror(err));
+  }
+  std::string text(kMaxKeystoreBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return unavailable("--key " + path + ": read failed");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxKeystoreBytes) {
+    return invalid_argument("--key " + path + ": larger than " + std::to_string(kMaxKeystoreBytes) +
+                            " bytes, not a keystore file");
+  }
+  return text;
+}
+
+Result<Account> load_keystore_account(Invocation& inv, const std::string& path) {
+  PACTUM_TRY(std::string json, read_keystore_file(path));
+  std::string password;
+  if (auto from_env = inv.env().get("PACTUM_KEY_PASSWORD")) {
+    password = *from_env;
+  } else {
+    PACTUM_TRY(password, inv.password_prompt()("Password for " + path + ": "));
+  }
+  auto key = eth::decrypt_keystore(json, password);
+  secure_wipe(
+      std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(password.data()), password.size()));
+  if (!key.ok()) {
+    if (key.error().code() == ErrorCode::kUnauthenticated) {
+      return unauthenticated("--key " + path +
+                             ": wrong password (the keystore's MAC does not match)");
+    }
+    return key.error().with_context("--key " + path);
+  }
+  eth::Address address = key->address();
+  return Account{std::move(key).value(), address, "keystore " + path};
+}
+
+}  // namespace
+
 Result<eth::PrivateKey> dev_private_key(int index) {
   if (index < 0 || index >= kDevAccountCount) {
     return invalid_argument("dev account index " + std::to_string(index) + " out of range 0.." +
                             std::to_string(kDevAccountCount - 1));
   }
-  // TODO(hd): derive with pactum/eth/hd.hpp once it lands.
-  return unimplemented("BIP-32 key derivation (pactum/eth/hd.hpp) is not built yet");
+  auto key = eth::derive_ethereum_key(kDevMnemonic, "", static_cast<std::uint32_t>(index));
+  if (!key.ok()) return key.error().with_context("dev account " + std::to_string(index));
+  return key;
 }
 
 Result<eth::Address> dev_address(int index) {
@@ -71,10 +126,7 @@ Result<eth::Address> dev_address(int index) {
 
 Result<Account> select_account(Invocation& inv, std::optional<Role> fallback) {
   const GlobalOptions& o = inv.options();
-  if (o.key_file) {
-    return unimplemented(
-        "--key: keystore v3 decryption (pactum/eth/keystore.hpp) is not built yet");
-  }
+  if (o.key_file) return load_keystore_account(inv, *o.key_file);
   int index = -1;
   std::string label;
   if (o.as) {

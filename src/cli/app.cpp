@@ -56,6 +56,26 @@ Status check_key_file(const std::string& path) {
   return ok_status();
 }
 
+// CLI11 reports a word that names no command as "a subcommand is required"; find the word so
+// that the message names it. Skips the values of the global options that take one.
+std::optional<std::string> unknown_command(const std::vector<std::string>& args,
+                                           const CommandList& commands) {
+  static constexpr std::string_view kTakesValue[] = {"--home", "--rpc", "--node", "--as", "--key"};
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (std::find(std::begin(kTakesValue), std::end(kTakesValue), a) != std::end(kTakesValue)) {
+      ++i;
+      continue;
+    }
+    if (a.empty() || a[0] == '-') continue;
+    for (const auto& c : commands) {
+      if (c->name() == a) return std::nullopt;
+    }
+    return a;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 CommandList builtin_commands(StackHooks hooks) {
@@ -63,6 +83,7 @@ CommandList builtin_commands(StackHooks hooks) {
   list.push_back(make_up_command(std::move(hooks)));
   list.push_back(make_down_command());
   list.push_back(make_accounts_command());
+  list.push_back(make_whoami_command());
   return list;
 }
 
@@ -125,6 +146,11 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
     // named.
     return app.exit(e, console.out, console.err);
   } catch (const CLI::ParseError& e) {
+    if (chosen == nullptr) {
+      if (auto unknown = unknown_command(args, commands)) {
+        return report_usage(console, json_requested, "unknown command '" + *unknown + "'");
+      }
+    }
     return report_usage(console, json_requested, e.what());
   }
   if (chosen == nullptr) return report_usage(console, json_requested, "no command given");

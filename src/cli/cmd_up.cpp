@@ -66,7 +66,7 @@ struct UpOptions {
   bool fresh = false;
   bool no_node = false;
   int chain_port = 8545;
-  int node_port = 8550;
+  int node_port = 8030;
   int timeout_seconds = 60;
   int stop_timeout_seconds = 10;
 };

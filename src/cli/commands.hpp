@@ -11,5 +11,6 @@ namespace pactum::cli {
 [[nodiscard]] std::unique_ptr<Command> make_up_command(StackHooks hooks);
 [[nodiscard]] std::unique_ptr<Command> make_down_command();
 [[nodiscard]] std::unique_ptr<Command> make_accounts_command();
+[[nodiscard]] std::unique_ptr<Command> make_whoami_command();
 
 }  // namespace pactum::cli

@@ -13,7 +13,7 @@ namespace pactum::cli {
 namespace {
 
 constexpr const char* kDefaultRpcUrl = "http://127.0.0.1:8545";
-constexpr const char* kDefaultNodeUrl = "http://127.0.0.1:8550";
+constexpr const char* kDefaultNodeUrl = "http://127.0.0.1:8030";
 
 }  // namespace
 

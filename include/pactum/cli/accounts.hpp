@@ -47,8 +47,8 @@ enum class Role { kDeployer = 0, kPublisher = 1, kConsumer = 2, kMarketplace = 3
 [[nodiscard]] std::string dev_derivation_path(int index);
 
 // The private key of dev account `index`, derived from kDevMnemonic along
-// dev_derivation_path(index). Errors: kInvalidArgument for an index out of range;
-// kUnimplemented while BIP-32 derivation (pactum/eth/hd.hpp) is not built.
+// dev_derivation_path(index) (BIP-39 seed + BIP-32, pactum/eth/hd.hpp; about a millisecond).
+// Errors: kInvalidArgument for an index out of range.
 [[nodiscard]] Result<eth::PrivateKey> dev_private_key(int index);
 // Its address. Errors: as dev_private_key.
 [[nodiscard]] Result<eth::Address> dev_address(int index);
@@ -66,7 +66,7 @@ struct Account {
 // Errors: kInvalidArgument when neither is given and there is no fallback, or for a bad --as;
 // for --key: kNotFound / kPermissionDenied when the file cannot be read, kUnauthenticated for a
 // wrong password, kInvalidArgument for a file that is not a keystore v3, kUnimplemented while
-// the keystore code is not built; those of dev_private_key.
+// the keystore names an unsupported cipher or KDF; those of dev_private_key.
 [[nodiscard]] Result<Account> select_account(Invocation& inv, std::optional<Role> fallback);
 
 }  // namespace pactum::cli

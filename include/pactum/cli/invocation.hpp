@@ -84,7 +84,7 @@ class Invocation {
   // http://127.0.0.1:8545. Errors: kInvalidArgument for a malformed URL (naming its source).
   [[nodiscard]] Result<std::string> rpc_url();
   // The node's base URL: --node, else PACTUM_NODE, else the running local stack's, else
-  // http://127.0.0.1:8550. Errors: as rpc_url().
+  // http://127.0.0.1:8030 (pactumd's default). Errors: as rpc_url().
   [[nodiscard]] Result<std::string> node_url();
 
   // Writes the command's result: `document` with --json, else `human` (a newline is added when
