@@ -323,6 +323,9 @@ TEST(AbiCalls, DecodeCallChecksTheSelector) {
                                  std::vector<AbiValue>{AbiValue(FixedBytes<20>{}), u(5)})
                          .value();
   EXPECT_EQ(call.size(), 68u);
+  const Address to = Address::parse("0x00000000000000000000000000000000000000aa").value();
+  EXPECT_EQ(encode_call("transfer(address,uint256)", std::vector<AbiValue>{to, u(5)}).value()[35],
+            0xaa);
   EXPECT_EQ(decode_call(sig, call).value()[1].as_uint(), U256(5));
   Bytes other = call;
   other[0] ^= 1;

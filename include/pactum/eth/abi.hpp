@@ -40,6 +40,7 @@
 
 #include "pactum/core/bytes.hpp"
 #include "pactum/core/result.hpp"
+#include "pactum/eth/address.hpp"
 #include "pactum/eth/uint256.hpp"
 
 namespace pactum::eth {
@@ -135,6 +136,7 @@ class AbiValue {
   AbiValue() = default;                              // the uint 0
   AbiValue(U256 v) : v_(v) {}                        // NOLINT: implicit, for readable literals
   AbiValue(FixedBytes<20> address) : v_(address) {}  // NOLINT
+  AbiValue(const Address& address) : v_(address.bytes()) {}  // NOLINT
   // Only a real bool (not an int that would convert to one) makes a bool value.
   template <class B>
   requires std::same_as<B, bool> AbiValue(B b) : v_(b) {}  // NOLINT
