@@ -49,14 +49,12 @@ run_wrk() {  # name url
     grep -E "Requests/sec|Latency  |50%|75%|90%|99%|requests in|Non-2xx|Socket errors"
 }
 
-start_pactumd() {  # log level
-  local port
-  port=$(free_port)
-  PACTUM_HOME="$TMP/home" "$PACTUMD" --http-port "$port" --threads "$NODE_THREADS" \
+start_pactumd() {  # log level; sets PACTUMD_PORT (not in a subshell, so PIDS keeps the pid)
+  PACTUMD_PORT=$(free_port)
+  PACTUM_HOME="$TMP/home" "$PACTUMD" --http-port "$PACTUMD_PORT" --threads "$NODE_THREADS" \
     --log-level "$1" >"$TMP/pactumd-$1.log" 2>&1 &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$port/health"
-  echo "$port"
+  wait_http "http://127.0.0.1:$PACTUMD_PORT/health"
 }
 
 # nginx with a 90-byte file (the size of pactumd's /health body), private prefix, no access log.
@@ -90,8 +88,10 @@ PIDS+=($!)
 wait_http "http://127.0.0.1:$NGINX_PORT/health.json"
 
 echo "machine: $(nproc) cores, $(uname -r); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-PORT_WARN=$(start_pactumd warn)
-PORT_INFO=$(start_pactumd info)
+start_pactumd warn
+PORT_WARN=$PACTUMD_PORT
+start_pactumd info
+PORT_INFO=$PACTUMD_PORT
 run_wrk "nginx static file" "http://127.0.0.1:$NGINX_PORT/health.json"
 run_wrk "pactumd /health, access log off (log-level warn)" "http://127.0.0.1:$PORT_WARN/health"
 run_wrk "pactumd /health, access log on (JSON lines to a file)" "http://127.0.0.1:$PORT_INFO/health"

@@ -95,6 +95,8 @@ struct HttpServer::Impl {
   Gauge& connections_open;
 
   asio::io_context ioc;
+  // The acceptor is used only on this strand: by the accept loop and by stop()'s close.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
@@ -158,7 +160,7 @@ Status HttpServer::start() {
   s.acceptor.emplace(std::move(acceptor));
   s.started = true;
   s.work.emplace(s.ioc.get_executor());
-  asio::co_spawn(s.ioc, s.accept_loop(), asio::detached);
+  asio::co_spawn(s.accept_strand, s.accept_loop(), asio::detached);
   unsigned n = s.options.threads != 0 ? s.options.threads : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
   for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
@@ -172,8 +174,8 @@ void HttpServer::stop() {
   if (!s.started || s.stopped) return;
   s.stopped = true;
   s.stopping = true;
-  // Close the listener on its own executor (the accept loop runs there).
-  asio::post(s.ioc, [&s] {
+  // Close the listener on its strand (the accept loop runs there).
+  asio::post(s.accept_strand, [&s] {
     boost::system::error_code ec;
     if (s.acceptor) s.acceptor->close(ec);
   });
