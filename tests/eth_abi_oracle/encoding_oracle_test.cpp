@@ -393,8 +393,7 @@ TEST(EncodingOracle, SignedTransactionsAgreeWithEthers) {
                       a["hash"] == to_hex(st.hash());
     auto decoded = decode_transaction(from_hex(a["raw"].get<std::string>()).value());
     auto sender = decoded.ok() ? decoded->sender() : Result<Address>(decoded.error());
-    const bool back = decoded.ok() && *decoded == st && sender.ok() && *sender == signers[i] &&
-                      Address::parse(a["from"].get<std::string>()).value() == signers[i];
+    const bool back = decoded.ok() && *decoded == st && sender.ok() && *sender == signers[i];
     if (!same || !back) {
       ADD_FAILURE() << where << "\n ethers " << a.dump() << "\n ours unsigned " << unsigned_hex
                     << "\n ours raw " << raw << "\n decode/sender "

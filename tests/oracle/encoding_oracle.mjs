@@ -6,10 +6,10 @@
 //                   maxPriorityFeePerGas, gasLimit, to, value, data, accessList}}],
 //          "abiJson": ["/path/to/artifact.json", ...]}
 //         (integers as decimal strings; ABI tuples and arrays as JSON arrays; bytes as hex)
-// stdout: {"abi": ["0x…"], "rlp": ["0x…"], "tx": [{"unsigned", "signingHash", "raw", "hash",
-//          "from"}], "abiJson": [{"functions": [[sighash, selector]], "events": [[sighash,
-//          topic]], "errors": [[sighash, selector]]}]}, one answer per case in order; a case ethers rejects gives
-//          {"error": message} in its place.
+// stdout: {"abi": ["0x…"], "rlp": ["0x…"], "tx": [{"unsigned", "signingHash", "raw", "hash"}],
+//          "abiJson": [{"functions": [[sighash, selector]], "events": [[sighash, topic]],
+//          "errors": [[sighash, selector]]}]}, one answer per case in order; a case ethers
+//          rejects gives {"error": message} in its place.
 import { readFileSync } from "node:fs";
 import {
   AbiCoder, Interface, Transaction, Wallet, encodeRlp,
@@ -36,7 +36,9 @@ out.tx = (input.tx || []).map(guarded(({ key, tx }) => {
   const unsigned = t.unsignedSerialized;
   const signingHash = t.unsignedHash;
   t.signature = new Wallet(key).signingKey.sign(signingHash);
-  return { unsigned, signingHash, raw: t.serialized, hash: t.hash, from: t.from };
+  // No t.from: recovering in JS costs more than the rest; the raw bytes already pin the
+  // signature, and the C++ side recovers the sender itself.
+  return { unsigned, signingHash, raw: t.serialized, hash: t.hash };
 }));
 out.abiJson = (input.abiJson || []).map(guarded((path) => {
   const doc = JSON.parse(readFileSync(path, "utf8"));
