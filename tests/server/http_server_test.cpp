@@ -638,8 +638,7 @@ TEST_F(HttpServerTest, GracefulStopFinishesInFlightAndClosesIdle) {
   EXPECT_FALSE(r->keep_alive());
   EXPECT_TRUE(busy.wait_closed());
   stopper.join();
-  TestClient after(port());
-  EXPECT_FALSE(after.connected());
+  // (Not checked: that a new connect is refused. Another process may take the port at once.)
 }
 
 TEST_F(HttpServerTest, StartFailsOnBadAddressAndPortInUse) {
