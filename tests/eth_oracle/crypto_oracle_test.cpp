@@ -17,6 +17,7 @@
 #include "pactum/eth/eip191.hpp"
 #include "pactum/eth/eip712.hpp"
 #include "pactum/eth/keys.hpp"
+#include "pactum/eth/keystore.hpp"
 #include "pactum/eth/signature.hpp"
 #include "pactum/eth/uint256.hpp"
 #include "support/process.hpp"
@@ -378,6 +379,39 @@ TEST_F(EthersOracle, Eip712HashesOfRandomDocumentsAgree) {
                                         to_hex(data->struct_hash())
                                   : data.error().to_string());
     }
+  }
+}
+
+// Keystores we write are read by ethers (and give back the same key): light scrypt and pbkdf2
+// parameters so that ethers' pure-JS KDFs stay fast. Twenty files, not a thousand: each costs a
+// KDF run on both sides, and the format has no data-dependent branches beyond the KDF choice.
+TEST(EthersKeystore, EthersDecryptsOurKeystores) {
+  Random r(oracle_seed());
+  Json request = {{"keystore", Json::array()}};
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 20; ++i) {
+    Bytes secret;
+    do {
+      secret = r.bytes(32);
+    } while (!PrivateKey::from_bytes(secret).ok());
+    const PrivateKey key = PrivateKey::from_bytes(secret).value();
+    KeystoreOptions options;
+    options.kdf = i % 2 == 0 ? KeystoreKdf::kScrypt : KeystoreKdf::kPbkdf2;
+    options.scrypt_n = 1024;
+    options.pbkdf2_iterations = 1000;
+    const std::string password = r.utf8_text();
+    auto json = encrypt_keystore(key, password, options);
+    ASSERT_TRUE(json.ok()) << json.error().to_string();
+    request["keystore"].push_back({{"json", *json}, {"password", password}});
+    secrets.push_back(to_hex(secret));
+  }
+  auto out = testing::run_node_oracle("crypto_oracle.mjs", request.dump());
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  const Json answers = Json::parse(*out)["keystore"];
+  ASSERT_EQ(answers.size(), secrets.size());
+  for (std::size_t i = 0; i < secrets.size(); ++i) {
+    EXPECT_EQ(answers[i].value("privateKey", answers[i].dump()), secrets[i])
+        << request["keystore"][i].dump();
   }
 }
 

@@ -1,12 +1,13 @@
 // Differential oracle for tests/eth_oracle: computes with ethers what pactum::eth computes.
 // stdin: {"sign": [{"key", "hash"}], "recover": [{"hash", "sig"}], "eip55": ["0x…"],
-//         "eip191": ["0x…bytes"], "eip712": [{"domain", "types", "message"}]}
+//         "eip191": ["0x…bytes"], "eip712": [{"domain", "types", "message"}],
+//         "keystore": [{"json", "password"}]}
 // stdout: the same keys, one answer per case, in order. A case ethers rejects gives
 // {"error": message} in its place so the C++ side can report it next to the input.
 import { readFileSync } from "node:fs";
 import {
-  SigningKey, Signature, TypedDataEncoder, computeAddress, getAddress, getBytes, hashMessage,
-  recoverAddress,
+  SigningKey, Signature, TypedDataEncoder, computeAddress, decryptKeystoreJsonSync, getAddress,
+  getBytes, hashMessage, recoverAddress,
 } from "../../node_modules/ethers/lib.esm/index.js";
 
 const input = JSON.parse(readFileSync(0, "utf8"));
@@ -38,5 +39,9 @@ out.eip712 = (input.eip712 || []).map(guarded(({ domain, types, message }) => {
     domain: TypedDataEncoder.hashDomain(domain),
     struct: TypedDataEncoder.from(t).hash(message),
   };
+}));
+out.keystore = (input.keystore || []).map(guarded(({ json, password }) => {
+  const account = decryptKeystoreJsonSync(json, password);
+  return { address: account.address, privateKey: account.privateKey };
 }));
 process.stdout.write(JSON.stringify(out));
