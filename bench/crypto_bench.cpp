@@ -19,7 +19,8 @@ using namespace pactum::eth;
 // anvil's first dev key.
 const PrivateKey& bench_key() {
   static const PrivateKey key =
-      PrivateKey::from_hex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80").value();
+      PrivateKey::from_hex("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
+          .value();
   return key;
 }
 
