@@ -242,17 +242,26 @@ Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
   node_url = "http://127.0.0.1:" + std::to_string(port);
   const auto log = home.logs_dir() / "pactumd.log";
   const auto offset = file_size_or_zero(log);
-  // TODO(node settings): align with pactumd's flags once apps/pactumd lands.
-  const std::vector<std::string> argv = {binary.string(),
-                                         "--listen",
-                                         "127.0.0.1:" + std::to_string(port),
-                                         "--data-dir",
-                                         home.node_dir().string(),
-                                         "--rpc",
-                                         rpc_url};
+  // Everything the node must agree on with this stack is passed as a flag (flags win over
+  // node.toml and PACTUM_* in pactumd); the rest (log level, limits) stays the user's to set in
+  // <home>/node.toml.
+  std::vector<std::string> argv = {
+      binary.string(), "--data-dir",  home.node_dir().string(),   "--http-address",
+      "127.0.0.1",     "--http-port", std::to_string(port),       "--rpc-url",
+      rpc_url,         "--chain-id",  std::to_string(kDevChainId)};
+  const auto deployment_file =
+      home.root() / "deployments" / (std::to_string(kDevChainId) + ".json");
+  std::error_code ec;
+  if (std::filesystem::exists(deployment_file, ec)) {
+    argv.push_back("--deployment-file");
+    argv.push_back(deployment_file.string());
+  }
+  // The node reads PACTUM_HOME (for node.toml); it must be this stack's home even when --home
+  // chose it.
+  const Environment env = inv.env().with("PACTUM_HOME", home.root().string());
   inv.note("starting pactumd (" + binary.string() + ")…");
   const auto mode = o_.detach ? detail::SpawnMode::kDetached : detail::SpawnMode::kAttached;
-  PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, inv.env(), log, mode));
+  PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, env, log, mode));
   Running running{"pactumd", id, log};
   services.add(running);
   const auto deadline = Clock::now() + std::chrono::seconds(o_.timeout_seconds);
