@@ -4,6 +4,7 @@
 // method, reverts with reasons, wrong nonces) after which the client keeps working.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
 
 #include "pactum/eth/abi.hpp"
@@ -355,6 +356,54 @@ TEST(FeeEstimation, BaseFeeWithoutFeeHistoryIsAClearError) {
   ASSERT_FALSE(fees.ok());
   EXPECT_EQ(fees.error().code(), ErrorCode::kUnimplemented) << fees.error().to_string();
   EXPECT_NE(fees.error().message().find("eth_feeHistory"), std::string::npos);
+}
+
+TEST(WaitForReceipt, PollsThroughTransientErrorsUntilTheReceiptComes) {
+  const std::string hash = "0x" + std::string(64, '1');
+  std::atomic<int> polls{0};
+  ScriptedServer server([&](const std::string& body) {
+    const auto request = nlohmann::json::parse(body);
+    const std::string method = request["method"];
+    nlohmann::json out = {{"jsonrpc", "2.0"}, {"id", request["id"]}};
+    if (method == "eth_chainId") {
+      out["result"] = "0x1";
+      return Reply{200, out.dump()};
+    }
+    const int n = polls++;
+    if (n < 2) return Reply{503, "busy"};
+    if (n < 4) {
+      out["result"] = nullptr;
+      return Reply{200, out.dump()};
+    }
+    out["result"] = {{"transactionHash", hash},
+                     {"blockNumber", "0x5"},
+                     {"blockHash", "0x" + std::string(64, '2')},
+                     {"transactionIndex", "0x0"},
+                     {"from", AnvilProcess::dev_addresses()[0]},
+                     {"to", AnvilProcess::dev_addresses()[1]},
+                     {"status", "0x1"},
+                     {"gasUsed", "0x5208"},
+                     {"cumulativeGasUsed", "0x5208"},
+                     {"effectiveGasPrice", "0x1"},
+                     {"contractAddress", nullptr},
+                     {"logs", nlohmann::json::array()}};
+    return Reply{200, out.dump()};
+  });
+  auto clock = std::make_shared<FakeClock>();
+  RpcClientOptions rpc_options;
+  rpc_options.retry.max_attempts = 1;  // the transient errors reach the sender's own loop
+  rpc_options.clock = clock;
+  auto client = RpcClient::connect_http(server.url(), {}, rpc_options).value();
+  EthApi api(*client);
+  auto sender = TransactionSender::create(api, dev_key(0), {.clock = clock}).value();
+  auto r = sender->wait_for_receipt(fixed_from_hex<32>(hash).value(), std::chrono::seconds(60));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(r->gas_used, 21'000u);
+  EXPECT_EQ(polls.load(), 5);
+  const std::vector<std::chrono::milliseconds> want = {
+      std::chrono::milliseconds(20), std::chrono::milliseconds(40), std::chrono::milliseconds(80),
+      std::chrono::milliseconds(160)};
+  EXPECT_EQ(clock->sleeps(), want);
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "scripted_server.hpp"
 
 namespace pactum::rpc {
 namespace {
@@ -106,6 +109,82 @@ TEST(ParseReceipt, MalformedFieldsAreDataLossNamingTheField) {
   EXPECT_EQ(parse_receipt("nope").error().code(), ErrorCode::kDataLoss);
   EXPECT_EQ(parse_logs("{}").error().code(), ErrorCode::kDataLoss);
   EXPECT_EQ(parse_logs("[1]").error().code(), ErrorCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace pactum::rpc
+
+namespace pactum::rpc {
+namespace {
+
+using testing::FakeClock;
+using testing::Reply;
+using testing::ScriptedServer;
+
+// A node whose every answer is `result` (raw JSON text) under the request's id.
+ScriptedServer answering(std::string result) {
+  return ScriptedServer([result](const std::string& body) {
+    const auto request = nlohmann::json::parse(body);
+    return Reply{
+        200, "{\"jsonrpc\":\"2.0\",\"id\":" + request["id"].dump() + ",\"result\":" + result + "}"};
+  });
+}
+
+std::unique_ptr<RpcClient> client_for(const ScriptedServer& server) {
+  RpcClientOptions options;
+  options.clock = std::make_shared<FakeClock>();
+  options.jitter_seed = 3;
+  return RpcClient::connect_http(server.url(), {}, std::move(options)).value();
+}
+
+TEST(EthApi, ResultsOfTheWrongTypeAreDataLoss) {
+  const eth::Address a;
+  const std::vector<std::string> results = {"5", "\"0x01\"", "{}", "null", "[\"0x1\"]", "\"1\""};
+  for (const auto& result : results) {
+    auto server = answering(result);
+    auto client = client_for(server);
+    EthApi api(*client);
+    EXPECT_EQ(api.chain_id().error().code(), ErrorCode::kDataLoss) << result;
+    EXPECT_EQ(api.get_balance(a).error().code(), ErrorCode::kDataLoss) << result;
+    if (result != "\"0x01\"") {  // a valid DATA, but not a valid QUANTITY
+      EXPECT_EQ(api.get_code(a).error().code(), ErrorCode::kDataLoss) << result;
+    }
+    EXPECT_EQ(api.send_raw_transaction(Bytes{1}).error().code(), ErrorCode::kDataLoss) << result;
+    EXPECT_EQ(api.get_logs({}).error().code(), ErrorCode::kDataLoss) << result;
+    auto fees = api.fee_history(1, BlockId::latest(), {});
+    EXPECT_EQ(fees.error().code(), ErrorCode::kDataLoss) << result;
+  }
+}
+
+TEST(EthApi, ReceiptForAnotherTransactionIsDataLossAndNullIsPending) {
+  auto server = answering(kReceipt);
+  auto client = client_for(server);
+  EthApi api(*client);
+  Hash32 other{};
+  auto r = api.get_transaction_receipt(other);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kDataLoss);
+  auto pending_server = answering("null");
+  auto pending_client = client_for(pending_server);
+  EthApi pending_api(*pending_client);
+  auto p = pending_api.get_transaction_receipt(other);
+  ASSERT_TRUE(p.ok()) << p.error().to_string();
+  EXPECT_FALSE(p->has_value());
+}
+
+TEST(EthApi, RefusesBadArgumentsBeforeSending) {
+  auto server = answering("\"0x1\"");
+  auto client = client_for(server);
+  EthApi api(*client);
+  EXPECT_EQ(api.fee_history(0, BlockId::latest(), {}).error().code(), ErrorCode::kInvalidArgument);
+  const double descending[] = {50, 10};
+  EXPECT_EQ(api.fee_history(4, BlockId::latest(), descending).error().code(),
+            ErrorCode::kInvalidArgument);
+  LogFilter both;
+  both.block_hash = Hash32{};
+  both.from_block = BlockId::latest();
+  EXPECT_EQ(api.get_logs(both).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(server.requests(), 0);
 }
 
 }  // namespace
