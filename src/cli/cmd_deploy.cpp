@@ -1,0 +1,104 @@
+// `pactum deploy`: the contracts from the artifacts compiled into pactum_contracts, the standard
+// templates, and the deployment file.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "deploy_command.hpp"
+#include "pactum/cli/accounts.hpp"
+#include "pactum/cli/invocation.hpp"
+#include "pactum/contracts/deployment.hpp"
+#include "pactum/rpc/json_rpc.hpp"
+
+namespace pactum::cli {
+namespace {
+
+std::filesystem::path deployments_dir(const std::filesystem::path& home) {
+  return home / "deployments";
+}
+
+nlohmann::json deployment_json(const contracts::Deployment& d, const std::filesystem::path& file) {
+  nlohmann::json doc = nlohmann::json::parse(contracts::deployment_to_json(d));
+  doc.erase("version");
+  doc["file"] = file.string();
+  return doc;
+}
+
+std::string deployment_human(const contracts::Deployment& d, const std::filesystem::path& file) {
+  std::string out = "deployed on chain " + std::to_string(d.chain_id) + " from block " +
+                    std::to_string(d.block_number) + " by " + d.deployer.to_checksum_string() +
+                    "\n";
+  for (const auto& [name, address] : d.addresses) {
+    out += "  " + name + std::string(name.size() < 16 ? 16 - name.size() : 1, ' ') +
+           address.to_checksum_string() + "\n";
+  }
+  out += "templates\n";
+  for (const auto& [name, id] : d.templates) {
+    out +=
+        "  " + name + std::string(name.size() < 20 ? 20 - name.size() : 1, ' ') + to_hex(id) + "\n";
+  }
+  out += "written to " + file.string();
+  return out;
+}
+
+// Connects, deploys as `key`, and returns the deployment with the file it was written to.
+Result<std::pair<contracts::Deployment, std::filesystem::path>> deploy(
+    const std::string& rpc_url, eth::PrivateKey key, const std::filesystem::path& home,
+    contracts::ExistingDeployment existing, const std::function<void(std::string_view)>& note) {
+  PACTUM_TRY(auto client, rpc::RpcClient::connect_http(rpc_url));
+  rpc::EthApi api(*client);
+  auto transactor = contracts::Transactor::create(api, std::move(key));
+  if (!transactor.ok()) return transactor.error().with_context("connecting to " + rpc_url);
+  contracts::DeployOptions options;
+  options.deployments_dir = deployments_dir(home);
+  options.existing = existing;
+  options.on_step = note;
+  PACTUM_TRY(contracts::Deployment d, contracts::deploy_all(*transactor, options));
+  return std::make_pair(
+      std::move(d), contracts::deployment_path(options.deployments_dir, transactor->chain_id()));
+}
+
+class DeployCommand final : public Command {
+ public:
+  std::string name() const override { return "deploy"; }
+  std::string summary() const override {
+    return "Deploy Pactum's contracts and templates to a chain and record them";
+  }
+  void configure(CLI::App& sub) override {
+    sub.add_flag("--force", force_,
+                 "Deploy a new set even when the chain has a live deployment recorded");
+  }
+  Status run(Invocation& inv) override {
+    PACTUM_TRY(std::string url, inv.rpc_url());
+    PACTUM_TRY(Account account, select_account(inv, Role::kDeployer));
+    PACTUM_TRY(Home home, inv.home());
+    inv.note("deploying as " + account.label + " to " + url);
+    PACTUM_TRY(auto deployed, deploy(url, std::move(account.key), home.root(),
+                                     force_ ? contracts::ExistingDeployment::kReplace
+                                            : contracts::ExistingDeployment::kRefuse,
+                                     [&inv](std::string_view line) { inv.note(line); }));
+    inv.emit(deployment_json(deployed.first, deployed.second),
+             deployment_human(deployed.first, deployed.second));
+    return ok_status();
+  }
+
+ private:
+  bool force_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_deploy_command() {
+  return std::make_unique<DeployCommand>();
+}
+
+DeployHook make_deploy_hook() {
+  return [](Invocation& inv, const ChainInfo& chain) -> Result<nlohmann::json> {
+    PACTUM_TRY(eth::PrivateKey key, dev_private_key(static_cast<int>(Role::kDeployer)));
+    PACTUM_TRY(auto deployed, deploy(chain.rpc_url, std::move(key), chain.home,
+                                     contracts::ExistingDeployment::kReuse,
+                                     [&inv](std::string_view line) { inv.note(line); }));
+    return deployment_json(deployed.first, deployed.second);
+  };
+}
+
+}  // namespace pactum::cli
