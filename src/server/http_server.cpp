@@ -291,13 +291,17 @@ asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
         break;  // end of stream, timeout, reset or cancelled by stop()
       }
       conn->busy = true;
-      in_flight.add(1);
-      ScopeExit done{[this] { in_flight.add(-1); }};
       auto start = Clock::now();
       Request request;
       request.remote = remote;
       if (piece.empty()) piece.resize(options.body_piece_size);
-      Outcome out = co_await serve_one(*conn, buffer, parser, head_bytes, request, piece);
+      Outcome out;
+      {
+        in_flight.add(1);
+        ScopeExit done{[this] { in_flight.add(-1); }};
+        out = co_await serve_one(*conn, buffer, parser, head_bytes, request, piece);
+      }
+      // Metrics first, access log last: a test that saw the access event sees the metrics.
       record(request, out, start);
       if (out.close || stopping) {
         if (out.unread_body) {

@@ -115,8 +115,19 @@ void MemoryLogger::log(LogLevel level, std::string_view msg,
   try {
     std::lock_guard lock(mutex_);
     events_.push_back(Event{level, std::string(msg), std::move(fields)});
+    changed_.notify_all();
   } catch (...) {
   }
+}
+
+bool MemoryLogger::wait_for(std::string_view msg, std::size_t count,
+                            std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] {
+    std::size_t n = 0;
+    for (const auto& e : events_) n += e.msg == msg ? 1 : 0;
+    return n >= count;
+  });
 }
 
 std::vector<MemoryLogger::Event> MemoryLogger::events() const {

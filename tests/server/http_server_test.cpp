@@ -205,8 +205,18 @@ class HttpServerTest : public ::testing::Test {
 
   static nlohmann::json json_of(const StringResponse& r) { return nlohmann::json::parse(r.body()); }
 
-  // The value of one series in the /metrics text, or -1.
-  double metric(const std::string& series) {
+  // The number of access-log events so far.
+  std::size_t access_events() const {
+    std::size_t n = 0;
+    for (const auto& e : logger_.events()) n += e.msg == "http request" ? 1 : 0;
+    return n;
+  }
+
+  // The value of one series in the /metrics text, or -1. First waits until the server has
+  // recorded every request answered so far (`answered` of them; it records after the client
+  // may already have read the response).
+  double metric(const std::string& series, std::size_t answered = 0) {
+    if (!logger_.wait_for("http request", answered, std::chrono::seconds(20))) return -2;
     TestClient c(port());
     auto r = c.get("/metrics");
     if (!r) return -1;
@@ -596,16 +606,15 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteAndStatus) {
   TestClient c(port());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.get("/items/" + std::to_string(i)));
   ASSERT_TRUE(c.get("/missing"));
-  EXPECT_EQ(metric(ok), 3);
-  EXPECT_EQ(metric(missing), 1);
-  EXPECT_EQ(metric(R"(pactum_http_request_duration_seconds_count{route="/items/{id}"})"), 3);
-  EXPECT_GT(metric(R"(pactum_http_response_bytes_total{route="/items/{id}"})"), 100);
-  // The /metrics request itself is in flight while it renders.
-  EXPECT_EQ(metric("pactum_http_requests_in_flight"), 1);
-  // Every request left one access log event.
-  int access = 0;
-  for (const auto& e : logger_.events()) access += e.msg == "http request";
-  EXPECT_GE(access, 4 + 5);
+  // 1 /metrics + 4 requests answered so far; each metric() call adds one more.
+  EXPECT_EQ(metric(ok, 5), 3);
+  EXPECT_EQ(metric(missing, 6), 1);
+  EXPECT_EQ(metric(R"(pactum_http_request_duration_seconds_count{route="/items/{id}"})", 7), 3);
+  EXPECT_GT(metric(R"(pactum_http_response_bytes_total{route="/items/{id}"})", 8), 100);
+  // Only the /metrics request itself is in flight while it renders.
+  EXPECT_EQ(metric("pactum_http_requests_in_flight", 9), 1);
+  EXPECT_TRUE(logger_.wait_for("http request", 10, std::chrono::seconds(20)));
+  EXPECT_EQ(access_events(), 10u);
 }
 
 TEST_F(HttpServerTest, HealthAndOpenApi) {

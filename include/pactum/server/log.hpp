@@ -6,6 +6,8 @@
 // number of threads at once; each line is written whole.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -116,9 +118,14 @@ class MemoryLogger final : public Logger {
   void log(LogLevel level, std::string_view msg, std::vector<LogField> fields) noexcept override;
   // A copy of the events so far.
   [[nodiscard]] std::vector<Event> events() const;
+  // Waits until at least `count` events with message `msg` were logged; false on timeout. Lets
+  // tests wait for work a server finishes after its client already has the response.
+  [[nodiscard]] bool wait_for(std::string_view msg, std::size_t count,
+                              std::chrono::milliseconds timeout) const;
 
  private:
   mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
   std::vector<Event> events_;
 };
 
