@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "deploy_command.hpp"
 #include "pactum/cli/accounts.hpp"
 #include "pactum/cli/exit_codes.hpp"
 
@@ -80,10 +81,13 @@ std::optional<std::string> unknown_command(const std::vector<std::string>& args,
 
 CommandList builtin_commands(StackHooks hooks) {
   CommandList list;
+  // The deploy step of `up` is `pactum deploy`'s, unless the caller brings its own.
+  if (!hooks.deploy) hooks.deploy = make_deploy_hook();
   list.push_back(make_up_command(std::move(hooks)));
   list.push_back(make_down_command());
   list.push_back(make_accounts_command());
   list.push_back(make_whoami_command());
+  list.push_back(make_deploy_command());
   return list;
 }
 

@@ -44,8 +44,8 @@ class Command {
 
 using CommandList = std::vector<std::unique_ptr<Command>>;
 
-// The commands this library implements: up, down, accounts, whoami. `hooks` are the steps of `up`
-// that other parts provide (the contract deployment).
+// The commands this library implements: up, down, accounts, whoami, deploy. `hooks` are the steps
+// of `up` that other parts provide (the contract deployment).
 [[nodiscard]] CommandList builtin_commands(StackHooks hooks = {});
 
 // Parses `args` (without argv[0]), checks the global options, runs the chosen command and
