@@ -1,0 +1,213 @@
+// Access: the checks of docs/node-api.md ("What the node checks before a byte leaves"), the
+// one-time settlement on chain, and the content and proof responses.
+#include <nlohmann/json.hpp>
+
+#include "node_internal.hpp"
+#include "pactum/rpc/logs.hpp"
+#include "pactum/server/range.hpp"
+
+namespace pactum::node {
+
+using Engine = contracts::AgreementEngine;
+using server::Request;
+using server::Response;
+
+Result<Engine::AgreementParams> NodeService::Impl::load_params(const Hash32& id) {
+  // agreementExists first: one cheap call refuses made-up ids without scanning logs.
+  PACTUM_TRY(auto exists_data, Engine::encode_agreementExists(id));
+  PACTUM_TRY(auto exists_ret, view_call(engine, std::move(exists_data)));
+  PACTUM_TRY(bool exists, Engine::decode_agreementExists_result(exists_ret));
+  if (!exists) return not_found("no agreement " + to_hex(id));
+
+  rpc::LogFilter filter;
+  filter.addresses = {engine};
+  filter.topics = {{Engine::kTopic_AgreementCreated}, {id}};
+  PACTUM_TRY(auto latest, api.block_number());
+  const std::uint64_t from = std::min(config.deployment.block_number, latest);
+  PACTUM_TRY(auto logs, rpc::get_logs_range(api, filter, from, latest));
+  std::optional<Engine::AgreementParams> params;
+  for (const auto& log : logs) {
+    if (log.removed || log.address != engine) continue;
+    auto event = Engine::decode_AgreementCreated(log);
+    if (event.ok() && event->agreement_id == id) params = event->params;
+  }
+  if (!params) return not_found("no AgreementCreated log for agreement " + to_hex(id));
+
+  PACTUM_TRY(auto check_data, Engine::encode_checkParams(id, *params));
+  PACTUM_TRY(auto check_ret, view_call(engine, std::move(check_data)));
+  PACTUM_TRY(bool matches, Engine::decode_checkParams_result(check_ret));
+  if (!matches) return data_loss("the logged params of " + to_hex(id) + " fail checkParams");
+  return *params;
+}
+
+Result<Engine::ConditionState> NodeService::Impl::condition(const Hash32& id, unsigned index) {
+  PACTUM_TRY(auto data, Engine::encode_getConditionState(id, eth::U256(index)));
+  PACTUM_TRY(auto ret, view_call(engine, std::move(data)));
+  return Engine::decode_getConditionState_result(ret);
+}
+
+Status NodeService::Impl::settle(const Hash32& id, const Engine::AgreementParams& params) {
+  std::lock_guard lock(chain_mutex);
+  PACTUM_TRY(auto access, condition(id, 1));
+  if (access == Engine::ConditionState::kAborted) {
+    return failed_precondition("the access condition of " + to_hex(id) + " was aborted");
+  }
+  if (access == Engine::ConditionState::kUnfulfilled) {
+    PACTUM_TRY(auto data, Engine::encode_fulfillAccess(id, params));
+    PACTUM_TRY_STATUS(transactor.send("AgreementEngine.fulfillAccess", engine, data));
+  }
+  PACTUM_TRY(auto escrow, condition(id, 2));
+  if (escrow == Engine::ConditionState::kAborted) {
+    return failed_precondition("the payment of " + to_hex(id) + " was refunded");
+  }
+  if (escrow == Engine::ConditionState::kUnfulfilled) {
+    PACTUM_TRY(auto data, Engine::encode_releasePayment(id, params));
+    PACTUM_TRY_STATUS(transactor.send("AgreementEngine.releasePayment", engine, data));
+  }
+  return ok_status();
+}
+
+Result<std::string> NodeService::Impl::authorize_access(Request& request) {
+  // 1. The signed request.
+  PACTUM_TRY(auto id, parse_hash_text(request.param("agreement_id"), "agreement id"));
+  PACTUM_TRY(auto signer, authenticate(request, sdk::NodeAction::kAccess, id));
+
+  // 2. The agreement's params, from the log and confirmed by checkParams (cached).
+  KnownAgreement known;
+  bool cached = false;
+  {
+    std::lock_guard lock(cache_mutex);
+    if (auto it = agreements.find(id); it != agreements.end()) {
+      known = it->second;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    PACTUM_TRY(auto params, load_params(id));
+    known.params = std::move(params);
+  }
+  const auto& params = known.params;
+
+  // 3. Consumer, asset, template, terms.
+  if (params.consumer != signer) {
+    return permission_denied("the signer " + signer.to_checksum_string() +
+                             " is not the consumer of agreement " + to_hex(id));
+  }
+  if (!known.upload_id) {
+    const std::string did_text = format_did(params.did);
+    PACTUM_TRY(auto upload, ledger->upload_of(did_text));
+    if (!upload) return not_found(did_text + " is not served by this node");
+    if (params.template_id != paid_access) {
+      return permission_denied("agreement " + to_hex(id) + " is not of the paid-access template");
+    }
+    PACTUM_TRY(auto meta, store.get(*upload));
+    PACTUM_TRY(auto terms, access_terms(meta.ddo_json));
+    if (!(terms == params.payment)) {
+      return permission_denied("the payment terms of agreement " + to_hex(id) +
+                               " differ from the access service of " + did_text);
+    }
+    known.upload_id = *upload;
+  }
+
+  // 5 (cheap, local) before 4 (a chain call): the validity window contains now.
+  const std::int64_t now = config.clock();
+  if (now < static_cast<std::int64_t>(params.valid_from) ||
+      (params.valid_until != 0 && now > static_cast<std::int64_t>(params.valid_until))) {
+    return failed_precondition("agreement " + to_hex(id) + " is outside its validity window");
+  }
+
+  // 4. The payment is locked; 6. settle once.
+  if (!known.settled) {
+    PACTUM_TRY(auto lock_state, condition(id, 0));
+    if (lock_state != Engine::ConditionState::kFulfilled) {
+      return failed_precondition("the payment of agreement " + to_hex(id) + " is not locked");
+    }
+    PACTUM_TRY_STATUS(settle(id, params));
+    known.settled = true;
+  }
+  {
+    std::lock_guard lock(cache_mutex);
+    agreements[id] = known;
+  }
+  return *known.upload_id;
+}
+
+namespace {
+
+// The state a streamed download owns: the reader, the range walk and the chunk buffer.
+struct ContentStream {
+  std::shared_ptr<store::AssetReader> reader;
+  std::optional<store::RangeReader> range;
+  store::ChunkPiece piece;
+  std::optional<Bytes> pending;  // the first chunk, read before the head is sent
+};
+
+}  // namespace
+
+Result<Response> NodeService::Impl::content(Request& request) {
+  PACTUM_TRY(auto upload, authorize_access(request));
+  PACTUM_TRY(auto opened, store.open_reader(upload));
+  std::shared_ptr<store::AssetReader> reader(std::move(opened));
+  const std::uint64_t size = reader->metadata().size;
+  return server::ranged_response(
+      request, size, [reader](server::ByteRange range) -> Result<server::StreamBody> {
+        auto state = std::make_shared<ContentStream>();
+        state->reader = reader;
+        PACTUM_TRY(auto walk, reader->read_range(range.first, range.length()));
+        state->range.emplace(std::move(walk));
+        // A damaged first chunk becomes an error response rather than a cut connection.
+        PACTUM_TRY(bool more, state->range->next(state->piece));
+        if (more) {
+          auto part = state->piece.in_range();
+          state->pending = Bytes(part.begin(), part.end());
+        }
+        server::StreamBody body;
+        body.length = range.length();
+        body.next_chunk = [state]() -> Result<std::optional<Bytes>> {
+          if (state->pending) {
+            std::optional<Bytes> out = std::move(state->pending);
+            state->pending.reset();
+            return out;
+          }
+          PACTUM_TRY(bool more, state->range->next(state->piece));
+          if (!more) return std::optional<Bytes>();
+          auto part = state->piece.in_range();
+          return std::optional<Bytes>(Bytes(part.begin(), part.end()));
+        };
+        return body;
+      });
+}
+
+Result<Response> NodeService::Impl::proofs(Request& request) {
+  PACTUM_TRY(auto upload, authorize_access(request));
+  PACTUM_TRY(auto reader, store.open_reader(upload));
+  const auto& meta = reader->metadata();
+  PACTUM_TRY(auto from, parse_count(request.query_param("from"), 0, "from"));
+  PACTUM_TRY(auto to, parse_count(request.query_param("to"),
+                                  std::min(meta.chunk_count, from + config.max_proof_chunks),
+                                  "to"));
+  if (from > to) return invalid_argument("from must not exceed to");
+  if (to > meta.chunk_count) {
+    return out_of_range("to " + std::to_string(to) + " is past chunk_count " +
+                        std::to_string(meta.chunk_count));
+  }
+  if (to - from > config.max_proof_chunks) {
+    return resource_exhausted("at most " + std::to_string(config.max_proof_chunks) +
+                              " chunks per proofs request");
+  }
+  nlohmann::json list = nlohmann::json::array();
+  store::ChunkPiece piece;
+  for (std::uint64_t i = from; i < to; ++i) {
+    PACTUM_TRY_STATUS(reader->read_chunk(i, piece));
+    nlohmann::json hashes = nlohmann::json::array();
+    for (const auto& h : piece.proof) hashes.push_back(to_hex(h));
+    list.push_back({{"index", i}, {"proof", std::move(hashes)}});
+  }
+  nlohmann::json out = {{"chunk_size", meta.chunk_size}, {"chunk_count", meta.chunk_count},
+                        {"size", meta.size},             {"root", to_hex(meta.merkle_root)},
+                        {"from", from},                  {"to", to},
+                        {"proofs", std::move(list)}};
+  return Response::json(out.dump(), 200);
+}
+
+}  // namespace pactum::node

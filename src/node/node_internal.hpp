@@ -1,0 +1,78 @@
+// NodeService's insides, shared by node_service.cpp (routes, upload, publish) and access.cpp.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "node_ledger.hpp"
+#include "pactum/contracts/agreement_engine.hpp"
+#include "pactum/contracts/asset_registry.hpp"
+#include "pactum/node/node_service.hpp"
+#include "pactum/sdk/node_request.hpp"
+#include "pactum/server/http.hpp"
+
+namespace pactum::node {
+
+// Parses "0x" + 64 hex digits (length checked first). Errors: kInvalidArgument naming `what`.
+[[nodiscard]] Result<Hash32> parse_hash_text(std::string_view text, std::string_view what);
+// A decimal query value, `fallback` when absent. Errors: kInvalidArgument.
+[[nodiscard]] Result<std::uint64_t> parse_count(std::optional<std::string_view> text,
+                                                std::uint64_t fallback, std::string_view what);
+// The payment terms of a DDO's PactumAccess service. Errors: kInvalidArgument saying what is
+// missing or malformed.
+[[nodiscard]] Result<contracts::AgreementEngine::Payment> access_terms(std::string_view ddo_text);
+
+// What the node knows of an agreement whose params checked out on chain.
+struct KnownAgreement {
+  contracts::AgreementEngine::AgreementParams params;
+  std::optional<std::string> upload_id;  // set once DID, template and terms were checked
+  bool settled = false;                  // fulfillAccess and releasePayment are done
+};
+
+struct NodeService::Impl {
+  Impl(store::AssetStore& s, rpc::EthApi& a, contracts::Transactor& t, NodeServiceConfig c,
+       std::unique_ptr<NodeLedger> l)
+      : store(s), api(a), transactor(t), config(std::move(c)), ledger(std::move(l)) {}
+
+  // Checks the signed request for `action` and `subject`, then records its nonce; returns the
+  // signer. Errors: those of sdk::verify_node_request; kUnauthenticated without the headers or
+  // for a replayed nonce; kPermissionDenied for another subject.
+  [[nodiscard]] Result<eth::Address> authenticate(const server::Request& request,
+                                                  sdk::NodeAction action, const Hash32& subject);
+  // eth_call from the node's address at the latest block.
+  [[nodiscard]] Result<Bytes> view_call(const eth::Address& to, Bytes data);
+
+  [[nodiscard]] Result<std::unique_ptr<server::BodySink>> begin_upload(server::Request& request);
+  [[nodiscard]] Result<server::Response> publish(server::Request& request);
+  [[nodiscard]] Result<server::Response> resolve(server::Request& request);
+  [[nodiscard]] Result<server::Response> list(server::Request& request);
+  [[nodiscard]] Result<server::Response> content(server::Request& request);
+  [[nodiscard]] Result<server::Response> proofs(server::Request& request);
+
+  // Runs every access check of docs/node-api.md for the request's agreement and settles it on
+  // chain once; returns the upload to serve.
+  [[nodiscard]] Result<std::string> authorize_access(server::Request& request);
+  [[nodiscard]] Result<contracts::AgreementEngine::AgreementParams> load_params(const Hash32& id);
+  [[nodiscard]] Result<contracts::AgreementEngine::ConditionState> condition(const Hash32& id,
+                                                                            unsigned index);
+  [[nodiscard]] Status settle(const Hash32& id,
+                              const contracts::AgreementEngine::AgreementParams& params);
+
+  store::AssetStore& store;
+  rpc::EthApi& api;
+  contracts::Transactor& transactor;
+  NodeServiceConfig config;
+  std::unique_ptr<NodeLedger> ledger;
+  Hash32 paid_access{};
+  eth::Address engine;
+  eth::Address registry;
+
+  std::mutex cache_mutex;
+  std::map<Hash32, KnownAgreement> agreements;  // GUARDED_BY(cache_mutex)
+  std::mutex chain_mutex;                       // serializes settle()
+};
+
+}  // namespace pactum::node

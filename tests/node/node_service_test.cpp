@@ -1,0 +1,467 @@
+// The node's asset API against a real anvil, a real HttpServer on port 0 and a store in a temp
+// directory: publish → resolve → order → download with every chunk verified against the on-chain
+// checksum, exact balances; then the refusal matrix of docs/node-api.md (no plaintext byte leaves).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "contracts/live_chain.hpp"
+#include "pactum/contracts/deployment.hpp"
+#include "pactum/eth/keccak.hpp"
+#include "pactum/node/node_service.hpp"
+#include "pactum/sdk/node_request.hpp"
+#include "pactum/server/http_server.hpp"
+#include "pactum/server/log.hpp"
+#include "pactum/store/chunk_verifier.hpp"
+#include "server/test_client.hpp"
+
+namespace pactum::node {
+namespace {
+
+using contracts::AgreementEngine;
+using contracts::AssetRegistry;
+using contracts::Transactor;
+using contracts::testing::LiveChain;
+using eth::U256;
+using Json = nlohmann::json;
+using server::testing::StringResponse;
+using server::testing::TestClient;
+namespace http = boost::beast::http;
+
+constexpr std::uint32_t kChunk = 4096;
+const U256 kPrice = U256(250'000'000'000'000'000ULL);  // 0.25 ether
+
+Hash32 text_hash(const std::string& text) { return eth::keccak256(as_bytes(text)); }
+
+std::int64_t wall_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string error_code_of(const StringResponse& r) {
+  auto doc = Json::parse(r.body(), nullptr, false);
+  if (doc.is_discarded() || !doc.contains("error")) return "<no error body: " + r.body() + ">";
+  return doc["error"].value("code", "");
+}
+
+class NodeServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(chain_.ok());
+    Transactor deployer = chain_.account(contracts::testing::kDeployer);
+    auto d = contracts::deploy_all(deployer, contracts::DeployOptions{});
+    ASSERT_TRUE(d.ok()) << d.error().to_string();
+    deployment_ = *d;
+
+    char tmpl[] = "/tmp/pactum-node-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto master = store::MasterKey::generate();
+    ASSERT_TRUE(master.ok());
+    store::SqliteStoreOptions so;
+    so.directory = (dir_ / "store").string();
+    so.master_key = std::move(master).value();
+    auto st = store::open_sqlite_asset_store(std::move(so));
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    store_ = std::move(st).value();
+
+    node_key_.emplace(chain_.account(contracts::testing::kProvider));
+    NodeServiceConfig config;
+    config.chain_id = chain_.chain_id();
+    config.deployment = deployment_;
+    config.public_url = "http://127.0.0.1";
+    config.publishers = {key(contracts::testing::kPublisher).address()};
+    config.data_dir = (dir_ / "node").string();
+    config.clock = [this] { return wall_now() + clock_skew_; };
+    config.chunk_size = kChunk;
+    auto svc = NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
+    ASSERT_TRUE(svc.ok()) << svc.error().to_string();
+    service_ = std::move(svc).value();
+    service_->add_routes(router_);
+    server::HttpServerOptions opts;
+    opts.threads = 2;
+    server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
+    ASSERT_TRUE(server_->start().ok());
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    server_.reset();
+    service_.reset();
+    store_.reset();
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+
+  static eth::PrivateKey key(int index) {
+    return eth::PrivateKey::from_hex(
+               pactum::testing::AnvilProcess::dev_private_keys().at(static_cast<std::size_t>(index)))
+        .value();
+  }
+
+  // Both headers of a request signed by dev account `signer`.
+  sdk::SignedNodeRequest sign(int signer, sdk::NodeAction action, const Hash32& subject,
+                              std::int64_t expiry_from_now = 300) {
+    sdk::NodeRequest r;
+    r.action = action;
+    r.subject = subject;
+    r.node = service_->address();
+    r.nonce = U256(++nonce_);
+    r.expiry = static_cast<std::uint64_t>(wall_now() + clock_skew_.load() + expiry_from_now);
+    return sdk::sign_node_request(key(signer), r, chain_.chain_id());
+  }
+
+  std::optional<StringResponse> send(http::verb method, const std::string& target,
+                                     std::string body, const sdk::SignedNodeRequest& s,
+                                     std::string range = {}) {
+    TestClient client(server_->port());
+    if (range.empty()) {
+      return client.request(method, target, std::move(body),
+                            {{std::string(sdk::kRequestHeader), s.request_header},
+                             {std::string(sdk::kSignatureHeader), s.signature_header}});
+    }
+    return client.request(method, target, std::move(body),
+                          {{std::string(sdk::kRequestHeader), s.request_header},
+                           {std::string(sdk::kSignatureHeader), s.signature_header},
+                           {"Range", range}});
+  }
+
+  Json upload(const std::string& bytes, int signer = contracts::testing::kPublisher) {
+    auto r = send(http::verb::post, "/api/v1/uploads", bytes,
+                  sign(signer, sdk::NodeAction::kUpload, Hash32{}));
+    EXPECT_TRUE(r.has_value());
+    if (!r) return {};
+    EXPECT_EQ(r->result_int(), 201) << r->body();
+    return Json::parse(r->body(), nullptr, false);
+  }
+
+  // Registers an asset with `checksum` by the publisher, served by the node; returns the DID.
+  Hash32 register_asset(const std::string& seed, const Hash32& checksum, bool with_node = true) {
+    Transactor publisher = chain_.account(contracts::testing::kPublisher);
+    std::vector<eth::Address> providers;
+    if (with_node) providers.push_back(service_->address());
+    auto data = AssetRegistry::encode_register(text_hash(seed), checksum, "http://127.0.0.1/x",
+                                               providers);
+    EXPECT_TRUE(data.ok());
+    auto receipt = publisher.send("register", deployment_.asset_registry().address(), *data);
+    EXPECT_TRUE(receipt.ok()) << receipt.error().to_string();
+    for (const auto& log : receipt->logs) {
+      if (log.topics.empty() || log.topics[0] != AssetRegistry::kTopic_AssetRegistered) continue;
+      return AssetRegistry::decode_AssetRegistered(log)->did;
+    }
+    ADD_FAILURE() << "no AssetRegistered";
+    return {};
+  }
+
+  Json ddo_for(const Hash32& did, const std::string& checksum, const U256& price) {
+    const std::string d = format_did(did);
+    const std::string publisher = key(contracts::testing::kPublisher).address().to_hex();
+    return Json{
+        {"@context", {"https://www.w3.org/ns/did/v1"}},
+        {"id", d},
+        {"controller", "did:pkh:eip155:31337:" + publisher},
+        {"service",
+         {{{"id", d + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum}},
+          {{"id", d + "#access"},
+           {"type", "PactumAccess"},
+           {"provider", service_->address().to_hex()},
+           {"templateId", to_hex(*deployment_.template_id("paid-access"))},
+           {"payment",
+            {{"token", eth::Address().to_hex()},
+             {"receivers", {publisher}},
+             {"amounts", {price.to_dec()}}}},
+           {"accessTimeout", "3600"}}}}};
+  }
+
+  std::optional<StringResponse> publish(const Hash32& did, const std::string& upload_id,
+                                        const Json& ddo, int signer = contracts::testing::kPublisher) {
+    Json body = {{"upload_id", upload_id}, {"ddo", ddo}};
+    return send(http::verb::put, "/api/v1/assets/" + format_did(did), body.dump(),
+                sign(signer, sdk::NodeAction::kPublish, did));
+  }
+
+  // Uploads `bytes`, registers and publishes them; returns the DID.
+  Hash32 publish_file(const std::string& bytes, const std::string& seed, std::string* upload_id) {
+    Json up = upload(bytes);
+    auto root = fixed_from_hex<32>(up["checksum"].get<std::string>());
+    EXPECT_TRUE(root.ok());
+    Hash32 did = register_asset(seed, *root);
+    auto r = publish(did, up["upload_id"], ddo_for(did, up["checksum"], kPrice));
+    EXPECT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 200) << r->body();
+    if (upload_id) *upload_id = up["upload_id"];
+    return did;
+  }
+
+  AgreementEngine::AgreementParams params_for(const Hash32& did, const U256& price) {
+    AgreementEngine::AgreementParams p;
+    p.template_id = *deployment_.template_id("paid-access");
+    p.did = did;
+    p.consumer = key(contracts::testing::kConsumer).address();
+    p.time_locks = {0, 0, 0};
+    p.time_outs = {0, chain_.now() + 3600, 0};
+    p.payment.token = eth::Address();
+    p.payment.receivers = {key(contracts::testing::kPublisher).address()};
+    p.payment.amounts = {price};
+    return p;
+  }
+
+  // The consumer creates (and, with `lock`, pays) an agreement; returns its id.
+  Hash32 order(const AgreementEngine::AgreementParams& p, const std::string& seed, bool lock = true,
+               rpc::Receipt* receipt_out = nullptr) {
+    Transactor consumer = chain_.account(contracts::testing::kConsumer);
+    auto data = lock ? AgreementEngine::encode_createAgreementAndLock(text_hash(seed), p)
+                     : AgreementEngine::encode_createAgreement(text_hash(seed), p);
+    EXPECT_TRUE(data.ok());
+    U256 value = lock ? p.payment.amounts.at(0) : U256();
+    auto receipt = consumer.send("order", deployment_.agreement_engine().address(), *data, value);
+    EXPECT_TRUE(receipt.ok()) << receipt.error().to_string();
+    if (!receipt.ok()) return {};
+    if (receipt_out) *receipt_out = *receipt;
+    for (const auto& log : receipt->logs) {
+      if (log.topics.empty() || log.topics[0] != AgreementEngine::kTopic_AgreementCreated) continue;
+      return AgreementEngine::decode_AgreementCreated(log)->agreement_id;
+    }
+    ADD_FAILURE() << "no AgreementCreated";
+    return {};
+  }
+
+  std::optional<StringResponse> access(const Hash32& id, const std::string& what,
+                                       int signer = contracts::testing::kConsumer,
+                                       std::string range = {}) {
+    return send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/" + what, "",
+                sign(signer, sdk::NodeAction::kAccess, id), std::move(range));
+  }
+
+  static std::string random_bytes(std::size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::string s(n, '\0');
+    for (auto& c : s) c = static_cast<char>(rng());
+    return s;
+  }
+
+  LiveChain chain_;
+  contracts::Deployment deployment_;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::AssetStore> store_;
+  std::optional<Transactor> node_key_;
+  std::unique_ptr<NodeService> service_;
+  server::Router router_;
+  server::NullLogger logger_;
+  server::MetricsRegistry metrics_;
+  std::unique_ptr<server::HttpServer> server_;
+  std::atomic<std::int64_t> clock_skew_{0};  // read by server threads
+  std::uint64_t nonce_ = 1000;
+};
+
+TEST_F(NodeServiceTest, PublishResolveOrderDownloadVerifiedWithExactBalances) {
+  const std::string file = random_bytes(3 * kChunk + 1234, 7);
+  std::string upload_id;
+  const Hash32 did = publish_file(file, "asset-1", &upload_id);
+
+  // Resolve and list.
+  TestClient c(server_->port());
+  auto resolved = c.get("/api/v1/assets/" + format_did(did));
+  ASSERT_TRUE(resolved.has_value());
+  ASSERT_EQ(resolved->result_int(), 200) << resolved->body();
+  EXPECT_EQ(Json::parse(resolved->body())["id"], format_did(did));
+  auto listed = c.get("/api/v1/assets?page=1&per_page=10");
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->result_int(), 200) << listed->body();
+  auto list = Json::parse(listed->body());
+  EXPECT_EQ(list["total"], 1);
+  ASSERT_EQ(list["assets"].size(), 1u);
+  EXPECT_EQ(list["assets"][0]["id"], format_did(did));
+
+  // Order.
+  const eth::Address publisher = key(contracts::testing::kPublisher).address();
+  const eth::Address consumer = key(contracts::testing::kConsumer).address();
+  const U256 publisher_before = chain_.balance(publisher);
+  const U256 consumer_before = chain_.balance(consumer);
+  rpc::Receipt created;
+  const Hash32 id = order(params_for(did, kPrice), "order-1", true, &created);
+
+  // Proofs, then content; every chunk checked against the checksum the chain holds.
+  auto asset_data = AssetRegistry::encode_getAsset(did);
+  auto asset_ret = chain_.account(contracts::testing::kStranger)
+                       .call("getAsset", deployment_.asset_registry().address(), *asset_data);
+  ASSERT_TRUE(asset_ret.ok());
+  const Hash32 onchain_root = AssetRegistry::decode_getAsset_result(*asset_ret)->checksum;
+
+  auto proofs = access(id, "proofs");
+  ASSERT_TRUE(proofs.has_value());
+  ASSERT_EQ(proofs->result_int(), 200) << proofs->body();
+  auto pj = Json::parse(proofs->body());
+  EXPECT_EQ(pj["root"], to_hex(onchain_root));
+  ASSERT_EQ(pj["chunk_count"], 4);
+  auto content = access(id, "content");
+  ASSERT_TRUE(content.has_value());
+  ASSERT_EQ(content->result_int(), 200) << content->body();
+  ASSERT_EQ(content->body(), file);
+
+  auto verifier = store::ChunkVerifier::create(onchain_root, pj["chunk_count"], kChunk,
+                                               pj["size"].get<std::uint64_t>());
+  ASSERT_TRUE(verifier.ok()) << verifier.error().to_string();
+  for (const auto& entry : pj["proofs"]) {
+    const std::uint64_t i = entry["index"];
+    std::vector<Hash32> proof;
+    for (const auto& h : entry["proof"]) proof.push_back(*fixed_from_hex<32>(h.get<std::string>()));
+    const std::string chunk = content->body().substr(i * kChunk, kChunk);
+    ASSERT_TRUE(verifier->accept(i, as_bytes(chunk), proof).ok()) << "chunk " << i;
+  }
+  EXPECT_TRUE(verifier->complete());
+
+  // Escrow paid the publisher exactly the price; the consumer paid the price and one fee.
+  EXPECT_EQ(chain_.balance(publisher), publisher_before + kPrice);
+  EXPECT_EQ(chain_.balance(consumer),
+            consumer_before - kPrice - contracts::testing::fee_of(created));
+
+  // A later request in the window skips the chain writes: the node's balance stays put.
+  const U256 node_before = chain_.balance(service_->address());
+  auto part = access(id, "content", contracts::testing::kConsumer, "bytes=5000-9999");
+  ASSERT_TRUE(part.has_value());
+  ASSERT_EQ(part->result_int(), 206);
+  EXPECT_EQ(part->body(), file.substr(5000, 5000));
+  EXPECT_EQ((*part)[http::field::content_range],
+            "bytes 5000-9999/" + std::to_string(file.size()));
+  auto past = access(id, "content", contracts::testing::kConsumer, "bytes=99999999-");
+  ASSERT_TRUE(past.has_value());
+  EXPECT_EQ(past->result_int(), 416);
+  EXPECT_EQ(chain_.balance(service_->address()), node_before);
+}
+
+TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
+  const std::string file = random_bytes(2 * kChunk + 17, 9);
+  const Hash32 did = publish_file(file, "asset-r", nullptr);
+  const Hash32 id = order(params_for(did, kPrice), "order-r");
+  auto expect_refused = [&](const std::optional<StringResponse>& r, int status,
+                            const std::string& code, const std::string& what) {
+    ASSERT_TRUE(r.has_value()) << what;
+    EXPECT_EQ(r->result_int(), status) << what << ": " << r->body();
+    EXPECT_EQ(error_code_of(*r), code) << what;
+    EXPECT_EQ(r->body().find(file.substr(0, 64)), std::string::npos) << what;
+  };
+
+  // No agreement.
+  expect_refused(access(text_hash("no such agreement"), "content"), 404, "not_found",
+                 "no agreement");
+  // Someone else's agreement (a signature from another key).
+  expect_refused(access(id, "content", contracts::testing::kStranger), 403, "permission_denied",
+                 "someone else's agreement");
+  // Payment not locked.
+  const Hash32 unpaid = order(params_for(did, kPrice), "order-unpaid", /*lock=*/false);
+  expect_refused(access(unpaid, "content"), 409, "failed_precondition", "payment not locked");
+  // Price zero for the right DID.
+  const Hash32 free = order(params_for(did, U256(0)), "order-free");
+  expect_refused(access(free, "content"), 403, "permission_denied", "price zero");
+  // Expired request.
+  expect_refused(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "",
+                      sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id, -5)),
+                 401, "unauthenticated", "expired");
+  // A request signed for another action, and one without headers.
+  expect_refused(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "",
+                      sign(contracts::testing::kConsumer, sdk::NodeAction::kUpload, id)),
+                 400, "invalid_argument", "wrong action");
+  {
+    TestClient c(server_->port());
+    expect_refused(c.get("/api/v1/access/" + to_hex(id) + "/content"), 401, "unauthenticated",
+                   "unsigned");
+  }
+  // Replayed request: the first succeeds, the same headers again are refused.
+  auto signed_once = sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id);
+  auto first = send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->result_int(), 200);
+  EXPECT_EQ(first->body(), file);
+  expect_refused(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once),
+                 401, "unauthenticated", "replayed");
+  // Outside the validity window (the node's clock moved past validUntil).
+  {
+    auto p = params_for(did, kPrice);
+    p.valid_until = chain_.now() + 100;
+    const Hash32 windowed = order(p, "order-window");
+    clock_skew_ = 1000;
+    expect_refused(access(windowed, "content"), 409, "failed_precondition", "validity window");
+    clock_skew_ = 0;
+  }
+
+  // Publish refusals: a DID not registered; a DID registered without this node; another owner.
+  Json up = upload(random_bytes(100, 3));
+  const Hash32 unregistered = text_hash("never registered");
+  auto r1 = publish(unregistered, up["upload_id"], ddo_for(unregistered, up["checksum"], kPrice));
+  expect_refused(r1, 404, "not_found", "unregistered DID");
+  const Hash32 elsewhere = register_asset("elsewhere", *fixed_from_hex<32>(up["checksum"].get<std::string>()), false);
+  expect_refused(publish(elsewhere, up["upload_id"], ddo_for(elsewhere, up["checksum"], kPrice)),
+                 409, "failed_precondition", "node not a provider");
+  const Hash32 wrong_sum = register_asset("wrong-sum", text_hash("not the root"));
+  expect_refused(publish(wrong_sum, up["upload_id"], ddo_for(wrong_sum, up["checksum"], kPrice)),
+                 409, "failed_precondition", "checksum differs");
+  // Uploads only by the node's publishers.
+  expect_refused(send(http::verb::post, "/api/v1/uploads", "data",
+                      sign(contracts::testing::kStranger, sdk::NodeAction::kUpload, Hash32{})),
+                 403, "permission_denied", "upload by a stranger");
+
+  // Path-like and oversized values, in path parameters and bodies.
+  {
+    TestClient c(server_->port());
+    expect_refused(c.get("/api/v1/assets/..%2F..%2Fetc%2Fpasswd"), 400, "invalid_argument",
+                   "path-like DID");
+    expect_refused(c.get("/api/v1/assets/did:pactum:0x" + std::string(3000, 'a')), 400,
+                   "invalid_argument", "oversized DID");
+    expect_refused(c.get("/api/v1/access/..%2F..%2Fx/content"), 400, "invalid_argument",
+                   "path-like agreement id");
+    expect_refused(c.get("/api/v1/assets?per_page=100000000000000000000"), 400,
+                   "invalid_argument", "oversized per_page");
+  }
+  const Hash32 did2 = register_asset("asset-2", *fixed_from_hex<32>(up["checksum"].get<std::string>()));
+  expect_refused(publish(did2, "../../etc/passwd", ddo_for(did2, up["checksum"], kPrice)), 400,
+                 "invalid_argument", "path-like upload id");
+  expect_refused(publish(did2, std::string(5000, 'u'), ddo_for(did2, up["checksum"], kPrice)), 400,
+                 "invalid_argument", "oversized upload id");
+  expect_refused(publish(did2, up["upload_id"], ddo_for(did, up["checksum"], kPrice)), 400,
+                 "invalid_argument", "DDO of another DID");
+}
+
+TEST_F(NodeServiceTest, TamperedChunkOnDiskIsDataLossNotWrongBytes) {
+  const std::string file = random_bytes(3 * kChunk, 11);
+  std::string upload_id;
+  const Hash32 did = publish_file(file, "asset-t", &upload_id);
+  const Hash32 id = order(params_for(did, kPrice), "order-t");
+  {
+    auto ok = access(id, "content");
+    ASSERT_TRUE(ok.has_value());
+    ASSERT_EQ(ok->result_int(), 200);
+  }
+  // Flip one byte of the first sealed chunk.
+  const auto data_path = dir_ / "store" / "objects" / upload_id / "data";
+  ASSERT_TRUE(std::filesystem::exists(data_path));
+  {
+    std::fstream f(data_path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(10);
+    char b = 0;
+    f.read(&b, 1);
+    f.seekp(10);
+    b = static_cast<char>(b ^ 0x01);
+    f.write(&b, 1);
+  }
+  auto content = access(id, "content");
+  ASSERT_TRUE(content.has_value());
+  EXPECT_EQ(content->result_int(), 500) << content->body();
+  EXPECT_EQ(error_code_of(*content), "data_loss");
+  EXPECT_EQ(content->body().find(file.substr(0, 64)), std::string::npos);
+  auto proofs = access(id, "proofs");
+  ASSERT_TRUE(proofs.has_value());
+  EXPECT_EQ(proofs->result_int(), 500);
+  EXPECT_EQ(error_code_of(*proofs), "data_loss");
+}
+
+}  // namespace
+}  // namespace pactum::node
