@@ -74,6 +74,11 @@ class NodeServiceTest : public ::testing::Test {
     store_ = std::move(st).value();
 
     node_key_.emplace(chain_.account(contracts::testing::kProvider));
+    start_node();
+  }
+
+  // Creates the service over the data directory and serves it on a fresh port.
+  void start_node() {
     NodeServiceConfig config;
     config.chain_id = chain_.chain_id();
     config.deployment = deployment_;
@@ -85,6 +90,7 @@ class NodeServiceTest : public ::testing::Test {
     auto svc = NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
     ASSERT_TRUE(svc.ok()) << svc.error().to_string();
     service_ = std::move(svc).value();
+    router_ = server::Router();
     service_->add_routes(router_);
     server::HttpServerOptions opts;
     opts.threads = 2;
@@ -92,10 +98,14 @@ class NodeServiceTest : public ::testing::Test {
     ASSERT_TRUE(server_->start().ok());
   }
 
-  void TearDown() override {
+  void stop_node() {
     if (server_) server_->stop();
     server_.reset();
     service_.reset();
+  }
+
+  void TearDown() override {
+    stop_node();
     store_.reset();
     std::error_code ec;
     if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
@@ -461,6 +471,20 @@ TEST_F(NodeServiceTest, TamperedChunkOnDiskIsDataLossNotWrongBytes) {
   ASSERT_TRUE(proofs.has_value());
   EXPECT_EQ(proofs->result_int(), 500);
   EXPECT_EQ(error_code_of(*proofs), "data_loss");
+}
+
+TEST_F(NodeServiceTest, ANonceStaysUsedAcrossARestart) {
+  auto once = sign(contracts::testing::kPublisher, sdk::NodeAction::kUpload, Hash32{});
+  auto first = send(http::verb::post, "/api/v1/uploads", "some bytes", once);
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->result_int(), 201) << first->body();
+  stop_node();
+  start_node();
+  auto again = send(http::verb::post, "/api/v1/uploads", "some bytes", once);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->result_int(), 401) << again->body();
+  EXPECT_EQ(error_code_of(*again), "unauthenticated");
+  EXPECT_NE(again->body().find("replayed"), std::string::npos) << again->body();
 }
 
 }  // namespace
