@@ -304,18 +304,37 @@ Result<Response> NodeService::Impl::list(Request& request) {
   return Response::json(std::move(out), 200);
 }
 
+namespace {
+
+// Logs a refused or failed request (docs/node-api.md: the node refuses and logs) and passes the
+// result on unchanged.
+template <class T>
+Result<T> logged(NodeService::Impl& impl, const Request& request, Result<T> result) {
+  if (!result.ok() && impl.config.logger != nullptr) {
+    impl.config.logger->warn("node request refused",
+                             {{"method", request.method},
+                              {"route", request.route},
+                              {"remote", request.remote},
+                              {"code", error_code_name(result.error().code())},
+                              {"error", result.error().message()}});
+  }
+  return result;
+}
+
+}  // namespace
+
 void NodeService::add_routes(server::Router& router) {
   Impl* impl = impl_.get();
   router.add_upload(
-      "POST", "/api/v1/uploads", [impl](Request& r) { return impl->begin_upload(r); },
+      "POST", "/api/v1/uploads", [impl](Request& r) { return logged(*impl, r, impl->begin_upload(r)); },
       server::RouteOptions{impl->config.max_upload_size});
-  router.add("PUT", "/api/v1/assets/{did}", [impl](Request& r) { return impl->publish(r); });
-  router.add("GET", "/api/v1/assets/{did}", [impl](Request& r) { return impl->resolve(r); });
-  router.add("GET", "/api/v1/assets", [impl](Request& r) { return impl->list(r); });
+  router.add("PUT", "/api/v1/assets/{did}", [impl](Request& r) { return logged(*impl, r, impl->publish(r)); });
+  router.add("GET", "/api/v1/assets/{did}", [impl](Request& r) { return logged(*impl, r, impl->resolve(r)); });
+  router.add("GET", "/api/v1/assets", [impl](Request& r) { return logged(*impl, r, impl->list(r)); });
   router.add("GET", "/api/v1/access/{agreement_id}/content",
-             [impl](Request& r) { return impl->content(r); });
+             [impl](Request& r) { return logged(*impl, r, impl->content(r)); });
   router.add("GET", "/api/v1/access/{agreement_id}/proofs",
-             [impl](Request& r) { return impl->proofs(r); });
+             [impl](Request& r) { return logged(*impl, r, impl->proofs(r)); });
 }
 
 }  // namespace pactum::node

@@ -87,6 +87,7 @@ class NodeServiceTest : public ::testing::Test {
     config.data_dir = (dir_ / "node").string();
     config.clock = [this] { return wall_now() + clock_skew_; };
     config.chunk_size = kChunk;
+    config.logger = &logger_;
     auto svc = NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
     ASSERT_TRUE(svc.ok()) << svc.error().to_string();
     service_ = std::move(svc).value();
@@ -265,7 +266,7 @@ class NodeServiceTest : public ::testing::Test {
   std::optional<Transactor> node_key_;
   std::unique_ptr<NodeService> service_;
   server::Router router_;
-  server::NullLogger logger_;
+  server::MemoryLogger logger_;
   server::MetricsRegistry metrics_;
   std::unique_ptr<server::HttpServer> server_;
   std::atomic<std::int64_t> clock_skew_{0};  // read by server threads
@@ -438,6 +439,8 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
                  "invalid_argument", "oversized upload id");
   expect_refused(publish(did2, up["upload_id"], ddo_for(did, up["checksum"], kPrice)), 400,
                  "invalid_argument", "DDO of another DID");
+  // Every refusal was logged.
+  EXPECT_TRUE(logger_.wait_for("node request refused", 20, std::chrono::seconds(5)));
 }
 
 TEST_F(NodeServiceTest, TamperedChunkOnDiskIsDataLossNotWrongBytes) {
@@ -470,6 +473,41 @@ TEST_F(NodeServiceTest, TamperedChunkOnDiskIsDataLossNotWrongBytes) {
   auto proofs = access(id, "proofs");
   ASSERT_TRUE(proofs.has_value());
   EXPECT_EQ(proofs->result_int(), 500);
+  EXPECT_EQ(error_code_of(*proofs), "data_loss");
+}
+
+TEST_F(NodeServiceTest, TamperedLaterChunkCutsTheStreamBeforeItsBytes) {
+  const std::string file = random_bytes(3 * kChunk, 12);
+  std::string upload_id;
+  const Hash32 did = publish_file(file, "asset-t2", &upload_id);
+  const Hash32 id = order(params_for(did, kPrice), "order-t2");
+  // Chunk 2 sealed sits at 2 * (chunk + 16-byte tag).
+  const auto data_path = dir_ / "store" / "objects" / upload_id / "data";
+  {
+    std::fstream f(data_path, std::ios::in | std::ios::out | std::ios::binary);
+    const std::streamoff at = 2 * (kChunk + 16) + 5;
+    f.seekg(at);
+    char b = 0;
+    f.read(&b, 1);
+    f.seekp(at);
+    b = static_cast<char>(b ^ 0x80);
+    f.write(&b, 1);
+  }
+  // The head went out with chunk 0; chunk 2 fails to authenticate, so the server cuts the
+  // connection: the client gets a short body, never wrong bytes.
+  TestClient client(server_->port());
+  auto s = sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id);
+  auto content = client.request(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "",
+                                {{std::string(sdk::kRequestHeader), s.request_header},
+                                 {std::string(sdk::kSignatureHeader), s.signature_header}});
+  EXPECT_FALSE(content.has_value());
+  // The chunks before the damage are served by a range that avoids it.
+  auto head = access(id, "content", contracts::testing::kConsumer, "bytes=0-8191");
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->result_int(), 206);
+  EXPECT_EQ(head->body(), file.substr(0, 8192));
+  auto proofs = access(id, "proofs");
+  ASSERT_TRUE(proofs.has_value());
   EXPECT_EQ(error_code_of(*proofs), "data_loss");
 }
 

@@ -28,6 +28,7 @@
 #include "pactum/core/result.hpp"
 #include "pactum/eth/address.hpp"
 #include "pactum/rpc/eth_api.hpp"
+#include "pactum/server/log.hpp"
 #include "pactum/server/router.hpp"
 #include "pactum/store/asset_store.hpp"
 
@@ -49,6 +50,7 @@ struct NodeServiceConfig {
   std::uint32_t chunk_size = store::kDefaultChunkSize;  // of new uploads
   std::uint64_t max_upload_size = std::uint64_t{1} << 40;  // 1 TiB
   std::uint64_t max_proof_chunks = 1024;   // chunks per /proofs request at most
+  server::Logger* logger = nullptr;        // refusals are logged here (warn); may be null
 };
 
 class NodeService {
