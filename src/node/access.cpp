@@ -85,6 +85,10 @@ Result<std::string> NodeService::Impl::authorize_access(Request& request) {
   if (!cached) {
     PACTUM_TRY(auto params, load_params(id));
     known.params = std::move(params);
+    // Cached whoever asked: the params are facts of the chain, and a stranger's repeated requests
+    // must not make the node scan the logs again.
+    std::lock_guard lock(cache_mutex);
+    agreements.emplace(id, known);
   }
   const auto& params = known.params;
 
