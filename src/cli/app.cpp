@@ -88,6 +88,7 @@ CommandList builtin_commands(StackHooks hooks) {
   list.push_back(make_accounts_command());
   list.push_back(make_whoami_command());
   list.push_back(make_deploy_command());
+  list.push_back(make_resolve_command());
   return list;
 }
 

@@ -12,5 +12,6 @@ namespace pactum::cli {
 [[nodiscard]] std::unique_ptr<Command> make_down_command();
 [[nodiscard]] std::unique_ptr<Command> make_accounts_command();
 [[nodiscard]] std::unique_ptr<Command> make_whoami_command();
+[[nodiscard]] std::unique_ptr<Command> make_resolve_command();
 
 }  // namespace pactum::cli
