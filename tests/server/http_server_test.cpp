@@ -462,8 +462,14 @@ TEST_F(HttpServerTest, StreamingUpload64MiBArrivesInBoundedPieces) {
   EXPECT_TRUE(upload_.finished);
   EXPECT_GE(upload_.pieces, kSize / (64 * 1024));
   EXPECT_LE(upload_.largest_piece, HttpServerOptions{}.body_piece_size);
-  // Nothing held the body: the peak resident set grew by far less than the body.
+  // Nothing held the body: the peak resident set grew by far less than the body. Under
+  // AddressSanitizer freed pieces stay resident in its quarantine, so the bound says nothing
+  // there; the piece counts above still show the body was never buffered whole.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(peak_rss_kib() - peak_before, 24u * 1024) << "KiB";
+#else
+  (void)peak_before;
+#endif
 }
 
 TEST_F(HttpServerTest, ChunkedUploadWithExpectContinue) {
