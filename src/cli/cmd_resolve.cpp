@@ -85,8 +85,7 @@ Result<HttpAnswer> http_get(const std::string& base_url, const std::string& path
 // The node's error document's message, else the raw body.
 std::string node_message(const HttpAnswer& a) {
   auto doc = nlohmann::json::parse(a.body, nullptr, false);
-  if (!doc.is_discarded() && doc.is_object() && doc.contains("error") &&
-      doc["error"].is_object()) {
+  if (!doc.is_discarded() && doc.is_object() && doc.contains("error") && doc["error"].is_object()) {
     return doc["error"].value("message", a.body);
   }
   return a.body;

@@ -187,9 +187,9 @@ Result<Response> NodeService::Impl::proofs(Request& request) {
   PACTUM_TRY(auto reader, store.open_reader(upload));
   const auto& meta = reader->metadata();
   PACTUM_TRY(auto from, parse_count(request.query_param("from"), 0, "from"));
-  PACTUM_TRY(auto to, parse_count(request.query_param("to"),
-                                  std::min(meta.chunk_count, from + config.max_proof_chunks),
-                                  "to"));
+  PACTUM_TRY(auto to,
+             parse_count(request.query_param("to"),
+                         std::min(meta.chunk_count, from + config.max_proof_chunks), "to"));
   if (from > to) return invalid_argument("from must not exceed to");
   if (to > meta.chunk_count) {
     return out_of_range("to " + std::to_string(to) + " is past chunk_count " +
@@ -207,9 +207,12 @@ Result<Response> NodeService::Impl::proofs(Request& request) {
     for (const auto& h : piece.proof) hashes.push_back(to_hex(h));
     list.push_back({{"index", i}, {"proof", std::move(hashes)}});
   }
-  nlohmann::json out = {{"chunk_size", meta.chunk_size}, {"chunk_count", meta.chunk_count},
-                        {"size", meta.size},             {"root", to_hex(meta.merkle_root)},
-                        {"from", from},                  {"to", to},
+  nlohmann::json out = {{"chunk_size", meta.chunk_size},
+                        {"chunk_count", meta.chunk_count},
+                        {"size", meta.size},
+                        {"root", to_hex(meta.merkle_root)},
+                        {"from", from},
+                        {"to", to},
                         {"proofs", std::move(list)}};
   return Response::json(out.dump(), 200);
 }

@@ -57,7 +57,7 @@ struct NodeService::Impl {
   [[nodiscard]] Result<std::string> authorize_access(server::Request& request);
   [[nodiscard]] Result<contracts::AgreementEngine::AgreementParams> load_params(const Hash32& id);
   [[nodiscard]] Result<contracts::AgreementEngine::ConditionState> condition(const Hash32& id,
-                                                                            unsigned index);
+                                                                             unsigned index);
   [[nodiscard]] Status settle(const Hash32& id,
                               const contracts::AgreementEngine::AgreementParams& params);
 

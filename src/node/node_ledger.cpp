@@ -15,7 +15,9 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
 // A prepared statement finalized on scope exit.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK; }
+  Statement(sqlite3* db, const char* sql) {
+    ok_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) == SQLITE_OK;
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -29,9 +31,10 @@ class Statement {
   int step() { return sqlite3_step(stmt_); }
   std::string text(int column) {
     const auto* p = sqlite3_column_text(stmt_, column);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p),
-                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+    return p == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(p),
+                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
   }
   std::uint64_t integer(int column) {
     return static_cast<std::uint64_t>(sqlite3_column_int64(stmt_, column));
@@ -76,7 +79,9 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
   return std::unique_ptr<NodeLedger>(new NodeLedger(db));
 }
 
-NodeLedger::~NodeLedger() { sqlite3_close(db_); }
+NodeLedger::~NodeLedger() {
+  sqlite3_close(db_);
+}
 
 Status NodeLedger::use_nonce(std::string_view signer, std::string_view nonce) {
   std::lock_guard lock(mutex_);

@@ -37,7 +37,9 @@ Result<Hash32> parse_did(std::string_view text) {
   return *id;
 }
 
-std::string format_did(const Hash32& id) { return "did:pactum:" + to_hex(id); }
+std::string format_did(const Hash32& id) {
+  return "did:pactum:" + to_hex(id);
+}
 
 Result<Hash32> parse_hash_text(std::string_view text, std::string_view what) {
   if (text.size() != 66 || text.substr(0, 2) != "0x") {
@@ -49,7 +51,7 @@ Result<Hash32> parse_hash_text(std::string_view text, std::string_view what) {
 }
 
 Result<std::uint64_t> parse_count(std::optional<std::string_view> text, std::uint64_t fallback,
-                                   std::string_view what) {
+                                  std::string_view what) {
   if (!text) return fallback;
   if (text->empty() || text->size() > 18) {
     return invalid_argument(std::string(what) + " must be a decimal number below 10^18");
@@ -111,10 +113,11 @@ Result<contracts::AgreementEngine::Payment> access_terms(std::string_view ddo_te
 NodeService::NodeService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NodeService::~NodeService() = default;
 
-const eth::Address& NodeService::address() const noexcept { return impl_->transactor.address(); }
+const eth::Address& NodeService::address() const noexcept {
+  return impl_->transactor.address();
+}
 
-Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& store,
-                                                         rpc::EthApi& api,
+Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& store, rpc::EthApi& api,
                                                          contracts::Transactor& transactor,
                                                          NodeServiceConfig config) {
   if (config.data_dir.empty()) return invalid_argument("node: data_dir is required");
@@ -134,8 +137,7 @@ Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& stor
   return std::unique_ptr<NodeService>(new NodeService(std::move(impl)));
 }
 
-Result<eth::Address> NodeService::Impl::authenticate(const Request& request,
-                                                     sdk::NodeAction action,
+Result<eth::Address> NodeService::Impl::authenticate(const Request& request, sdk::NodeAction action,
                                                      const Hash32& subject) {
   auto header = request.headers.get(sdk::kRequestHeader);
   auto signature = request.headers.get(sdk::kSignatureHeader);
@@ -143,9 +145,9 @@ Result<eth::Address> NodeService::Impl::authenticate(const Request& request,
     return unauthenticated("missing " + std::string(sdk::kRequestHeader) + " or " +
                            std::string(sdk::kSignatureHeader) + " header");
   }
-  PACTUM_TRY(auto verified,
-             sdk::verify_node_request(*header, *signature,
-                                      {config.chain_id, transactor.address(), action, config.clock()}));
+  PACTUM_TRY(auto verified, sdk::verify_node_request(
+                                *header, *signature,
+                                {config.chain_id, transactor.address(), action, config.clock()}));
   if (verified.request.subject != subject) {
     return permission_denied("the signed request's subject " + to_hex(verified.request.subject) +
                              " is not " + to_hex(subject));
@@ -213,9 +215,11 @@ Result<Response> NodeService::Impl::publish(Request& request) {
   const std::string did_text = format_did(did);
 
   Json body = Json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return invalid_argument("body is not a JSON object");
+  if (body.is_discarded() || !body.is_object())
+    return invalid_argument("body is not a JSON object");
   for (const auto& [key, value] : body.items()) {
-    if (key != "upload_id" && key != "ddo") return invalid_argument("unknown member \"" + key.substr(0, 64) + "\"");
+    if (key != "upload_id" && key != "ddo")
+      return invalid_argument("unknown member \"" + key.substr(0, 64) + "\"");
   }
   if (!body.contains("upload_id") || !body["upload_id"].is_string()) {
     return invalid_argument("upload_id must be a string");
@@ -224,7 +228,8 @@ Result<Response> NodeService::Impl::publish(Request& request) {
   if (upload_id.size() != 33 || upload_id[0] != 'u' || !from_hex(upload_id.substr(1)).ok()) {
     return invalid_argument("upload_id is 'u' followed by 32 hex digits");
   }
-  if (!body.contains("ddo") || !body["ddo"].is_object()) return invalid_argument("ddo must be an object");
+  if (!body.contains("ddo") || !body["ddo"].is_object())
+    return invalid_argument("ddo must be an object");
   const Json& ddo = body["ddo"];
   if (ddo.value("id", Json()) != did_text) {
     return invalid_argument("ddo.id must be the DID of the path, " + did_text);
@@ -255,7 +260,8 @@ Result<Response> NodeService::Impl::publish(Request& request) {
     return failed_precondition("the on-chain checksum " + to_hex(asset.checksum) +
                                " differs from the upload's root " + to_hex(meta.merkle_root));
   }
-  PACTUM_TRY(auto provider_data, contracts::AssetRegistry::encode_isProvider(did, transactor.address()));
+  PACTUM_TRY(auto provider_data,
+             contracts::AssetRegistry::encode_isProvider(did, transactor.address()));
   PACTUM_TRY(auto provider_ret, view_call(registry, std::move(provider_data)));
   PACTUM_TRY(bool is_provider, contracts::AssetRegistry::decode_isProvider_result(provider_ret));
   if (!is_provider) {
@@ -289,9 +295,9 @@ Result<Response> NodeService::Impl::list(Request& request) {
   if (per_page < 1 || per_page > 100) return invalid_argument("per_page is 1..100");
   PACTUM_TRY(auto total, ledger->count());
   PACTUM_TRY(auto rows, ledger->list((page - 1) * per_page, per_page));
-  std::string out = "{\"page\":" + std::to_string(page) + ",\"per_page\":" +
-                    std::to_string(per_page) + ",\"total\":" + std::to_string(total) +
-                    ",\"assets\":[";
+  std::string out = "{\"page\":" + std::to_string(page) +
+                    ",\"per_page\":" + std::to_string(per_page) +
+                    ",\"total\":" + std::to_string(total) + ",\"assets\":[";
   bool first = true;
   for (const auto& row : rows) {
     auto meta = store.get(row.upload_id);
@@ -326,11 +332,15 @@ Result<T> logged(NodeService::Impl& impl, const Request& request, Result<T> resu
 void NodeService::add_routes(server::Router& router) {
   Impl* impl = impl_.get();
   router.add_upload(
-      "POST", "/api/v1/uploads", [impl](Request& r) { return logged(*impl, r, impl->begin_upload(r)); },
+      "POST", "/api/v1/uploads",
+      [impl](Request& r) { return logged(*impl, r, impl->begin_upload(r)); },
       server::RouteOptions{impl->config.max_upload_size});
-  router.add("PUT", "/api/v1/assets/{did}", [impl](Request& r) { return logged(*impl, r, impl->publish(r)); });
-  router.add("GET", "/api/v1/assets/{did}", [impl](Request& r) { return logged(*impl, r, impl->resolve(r)); });
-  router.add("GET", "/api/v1/assets", [impl](Request& r) { return logged(*impl, r, impl->list(r)); });
+  router.add("PUT", "/api/v1/assets/{did}",
+             [impl](Request& r) { return logged(*impl, r, impl->publish(r)); });
+  router.add("GET", "/api/v1/assets/{did}",
+             [impl](Request& r) { return logged(*impl, r, impl->resolve(r)); });
+  router.add("GET", "/api/v1/assets",
+             [impl](Request& r) { return logged(*impl, r, impl->list(r)); });
   router.add("GET", "/api/v1/access/{agreement_id}/content",
              [impl](Request& r) { return logged(*impl, r, impl->content(r)); });
   router.add("GET", "/api/v1/access/{agreement_id}/proofs",

@@ -9,8 +9,7 @@
 namespace pactum::cli::testing {
 namespace {
 
-const std::string kUnknownDid =
-    "did:pactum:0x" + std::string(62, '0') + "ab";
+const std::string kUnknownDid = "did:pactum:0x" + std::string(62, '0') + "ab";
 
 class ResolveTest : public ::testing::Test {
  protected:
@@ -18,7 +17,9 @@ class ResolveTest : public ::testing::Test {
     if (started_) (void)run_pactum({"--home", home(), "down", "--timeout", "2"});
   }
   std::string home() const { return (dir_.path() / "home").string(); }
-  Environment env() const { return Environment({{"PACTUM_HOME", home()}, {"HOME", "/nonexistent"}}); }
+  Environment env() const {
+    return Environment({{"PACTUM_HOME", home()}, {"HOME", "/nonexistent"}});
+  }
   InProcessResult run(const std::vector<std::string>& args) { return run_in_process(args, env()); }
 
   TempDir dir_;

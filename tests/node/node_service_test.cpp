@@ -38,7 +38,9 @@ namespace http = boost::beast::http;
 constexpr std::uint32_t kChunk = 4096;
 const U256 kPrice = U256(250'000'000'000'000'000ULL);  // 0.25 ether
 
-Hash32 text_hash(const std::string& text) { return eth::keccak256(as_bytes(text)); }
+Hash32 text_hash(const std::string& text) {
+  return eth::keccak256(as_bytes(text));
+}
 
 std::int64_t wall_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -113,8 +115,8 @@ class NodeServiceTest : public ::testing::Test {
   }
 
   static eth::PrivateKey key(int index) {
-    return eth::PrivateKey::from_hex(
-               pactum::testing::AnvilProcess::dev_private_keys().at(static_cast<std::size_t>(index)))
+    return eth::PrivateKey::from_hex(pactum::testing::AnvilProcess::dev_private_keys().at(
+                                         static_cast<std::size_t>(index)))
         .value();
   }
 
@@ -130,9 +132,8 @@ class NodeServiceTest : public ::testing::Test {
     return sdk::sign_node_request(key(signer), r, chain_.chain_id());
   }
 
-  std::optional<StringResponse> send(http::verb method, const std::string& target,
-                                     std::string body, const sdk::SignedNodeRequest& s,
-                                     std::string range = {}) {
+  std::optional<StringResponse> send(http::verb method, const std::string& target, std::string body,
+                                     const sdk::SignedNodeRequest& s, std::string range = {}) {
     TestClient client(server_->port());
     if (range.empty()) {
       return client.request(method, target, std::move(body),
@@ -159,8 +160,8 @@ class NodeServiceTest : public ::testing::Test {
     Transactor publisher = chain_.account(contracts::testing::kPublisher);
     std::vector<eth::Address> providers;
     if (with_node) providers.push_back(service_->address());
-    auto data = AssetRegistry::encode_register(text_hash(seed), checksum, "http://127.0.0.1/x",
-                                               providers);
+    auto data =
+        AssetRegistry::encode_register(text_hash(seed), checksum, "http://127.0.0.1/x", providers);
     EXPECT_TRUE(data.ok());
     auto receipt = publisher.send("register", deployment_.asset_registry().address(), *data);
     EXPECT_TRUE(receipt.ok()) << receipt.error().to_string();
@@ -175,25 +176,25 @@ class NodeServiceTest : public ::testing::Test {
   Json ddo_for(const Hash32& did, const std::string& checksum, const U256& price) {
     const std::string d = format_did(did);
     const std::string publisher = key(contracts::testing::kPublisher).address().to_hex();
-    return Json{
-        {"@context", {"https://www.w3.org/ns/did/v1"}},
-        {"id", d},
-        {"controller", "did:pkh:eip155:31337:" + publisher},
-        {"service",
-         {{{"id", d + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum}},
-          {{"id", d + "#access"},
-           {"type", "PactumAccess"},
-           {"provider", service_->address().to_hex()},
-           {"templateId", to_hex(*deployment_.template_id("paid-access"))},
-           {"payment",
-            {{"token", eth::Address().to_hex()},
-             {"receivers", {publisher}},
-             {"amounts", {price.to_dec()}}}},
-           {"accessTimeout", "3600"}}}}};
+    return Json{{"@context", {"https://www.w3.org/ns/did/v1"}},
+                {"id", d},
+                {"controller", "did:pkh:eip155:31337:" + publisher},
+                {"service",
+                 {{{"id", d + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum}},
+                  {{"id", d + "#access"},
+                   {"type", "PactumAccess"},
+                   {"provider", service_->address().to_hex()},
+                   {"templateId", to_hex(*deployment_.template_id("paid-access"))},
+                   {"payment",
+                    {{"token", eth::Address().to_hex()},
+                     {"receivers", {publisher}},
+                     {"amounts", {price.to_dec()}}}},
+                   {"accessTimeout", "3600"}}}}};
   }
 
   std::optional<StringResponse> publish(const Hash32& did, const std::string& upload_id,
-                                        const Json& ddo, int signer = contracts::testing::kPublisher) {
+                                        const Json& ddo,
+                                        int signer = contracts::testing::kPublisher) {
     Json body = {{"upload_id", upload_id}, {"ddo", ddo}};
     return send(http::verb::put, "/api/v1/assets/" + format_did(did), body.dump(),
                 sign(signer, sdk::NodeAction::kPublish, did));
@@ -341,8 +342,7 @@ TEST_F(NodeServiceTest, PublishResolveOrderDownloadVerifiedWithExactBalances) {
   ASSERT_TRUE(part.has_value());
   ASSERT_EQ(part->result_int(), 206);
   EXPECT_EQ(part->body(), file.substr(5000, 5000));
-  EXPECT_EQ((*part)[http::field::content_range],
-            "bytes 5000-9999/" + std::to_string(file.size()));
+  EXPECT_EQ((*part)[http::field::content_range], "bytes 5000-9999/" + std::to_string(file.size()));
   auto past = access(id, "content", contracts::testing::kConsumer, "bytes=99999999-");
   ASSERT_TRUE(past.has_value());
   EXPECT_EQ(past->result_int(), 416);
@@ -392,8 +392,9 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->result_int(), 200);
   EXPECT_EQ(first->body(), file);
-  expect_refused(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once),
-                 401, "unauthenticated", "replayed");
+  expect_refused(
+      send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once), 401,
+      "unauthenticated", "replayed");
   // Outside the validity window (the node's clock moved past validUntil).
   {
     auto p = params_for(did, kPrice);
@@ -409,7 +410,8 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   const Hash32 unregistered = text_hash("never registered");
   auto r1 = publish(unregistered, up["upload_id"], ddo_for(unregistered, up["checksum"], kPrice));
   expect_refused(r1, 404, "not_found", "unregistered DID");
-  const Hash32 elsewhere = register_asset("elsewhere", *fixed_from_hex<32>(up["checksum"].get<std::string>()), false);
+  const Hash32 elsewhere =
+      register_asset("elsewhere", *fixed_from_hex<32>(up["checksum"].get<std::string>()), false);
   expect_refused(publish(elsewhere, up["upload_id"], ddo_for(elsewhere, up["checksum"], kPrice)),
                  409, "failed_precondition", "node not a provider");
   const Hash32 wrong_sum = register_asset("wrong-sum", text_hash("not the root"));
@@ -429,10 +431,11 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
                    "invalid_argument", "oversized DID");
     expect_refused(c.get("/api/v1/access/..%2F..%2Fx/content"), 400, "invalid_argument",
                    "path-like agreement id");
-    expect_refused(c.get("/api/v1/assets?per_page=100000000000000000000"), 400,
-                   "invalid_argument", "oversized per_page");
+    expect_refused(c.get("/api/v1/assets?per_page=100000000000000000000"), 400, "invalid_argument",
+                   "oversized per_page");
   }
-  const Hash32 did2 = register_asset("asset-2", *fixed_from_hex<32>(up["checksum"].get<std::string>()));
+  const Hash32 did2 =
+      register_asset("asset-2", *fixed_from_hex<32>(up["checksum"].get<std::string>()));
   expect_refused(publish(did2, "../../etc/passwd", ddo_for(did2, up["checksum"], kPrice)), 400,
                  "invalid_argument", "path-like upload id");
   expect_refused(publish(did2, std::string(5000, 'u'), ddo_for(did2, up["checksum"], kPrice)), 400,

@@ -43,14 +43,14 @@ using UnixClock = std::function<std::int64_t()>;
 struct NodeServiceConfig {
   std::uint64_t chain_id = 0;
   contracts::Deployment deployment;
-  std::string public_url;                  // "http://127.0.0.1:8030", for logs and DDO checks
-  std::vector<eth::Address> publishers;    // who may upload
-  std::string data_dir;                    // node.db goes here (created if missing)
-  UnixClock clock;                         // empty: system_unix_clock()
-  std::uint32_t chunk_size = store::kDefaultChunkSize;  // of new uploads
+  std::string public_url;                // "http://127.0.0.1:8030", for logs and DDO checks
+  std::vector<eth::Address> publishers;  // who may upload
+  std::string data_dir;                  // node.db goes here (created if missing)
+  UnixClock clock;                       // empty: system_unix_clock()
+  std::uint32_t chunk_size = store::kDefaultChunkSize;     // of new uploads
   std::uint64_t max_upload_size = std::uint64_t{1} << 40;  // 1 TiB
-  std::uint64_t max_proof_chunks = 1024;   // chunks per /proofs request at most
-  server::Logger* logger = nullptr;        // refusals are logged here (warn); may be null
+  std::uint64_t max_proof_chunks = 1024;                   // chunks per /proofs request at most
+  server::Logger* logger = nullptr;  // refusals are logged here (warn); may be null
 };
 
 class NodeService {
@@ -59,10 +59,9 @@ class NodeService {
   // (the node's provider key) must outlive the service.
   // Errors: kInvalidArgument for a config without data_dir, chain id or the deployment's
   // AgreementEngine / AssetRegistry / "paid-access" template; kUnavailable when SQLite fails.
-  [[nodiscard]] static Result<std::unique_ptr<NodeService>> create(store::AssetStore& store,
-                                                                   rpc::EthApi& api,
-                                                                   contracts::Transactor& transactor,
-                                                                   NodeServiceConfig config);
+  [[nodiscard]] static Result<std::unique_ptr<NodeService>> create(
+      store::AssetStore& store, rpc::EthApi& api, contracts::Transactor& transactor,
+      NodeServiceConfig config);
   ~NodeService();
   NodeService(const NodeService&) = delete;
   NodeService& operator=(const NodeService&) = delete;
