@@ -170,7 +170,9 @@ TEST(GetLogsRange, LogsOutsideTheAskedRangeAreDataLoss) {
                 {"transactionHash", hex32(2)},
                 {"transactionIndex", "0x0"},
                 {"logIndex", "0x0"}};
-    return Reply{200, Json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", Json::array({log})}}.dump()};
+    return Reply{
+        200,
+        Json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", Json::array({log})}}.dump()};
   });
   auto client = client_for(server);
   EthApi api(*client);
