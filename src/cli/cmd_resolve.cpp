@@ -17,6 +17,7 @@
 #include "pactum/rpc/eth_api.hpp"
 #include "pactum/rpc/http_client.hpp"
 #include "pactum/rpc/json_rpc.hpp"
+#include "pactum/sdk/did.hpp"
 
 namespace pactum::cli {
 namespace {
@@ -24,22 +25,6 @@ namespace {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
-
-constexpr std::string_view kDidPrefix = "did:pactum:0x";
-
-// did:pactum:0x<64 hex>. Errors: kInvalidArgument.
-Result<Hash32> parse_did_arg(std::string_view text) {
-  if (text.substr(0, kDidPrefix.size()) != kDidPrefix || text.size() != kDidPrefix.size() + 64) {
-    return invalid_argument("'" + std::string(text) +
-                            "' is not a DID: expected did:pactum:0x followed by 64 hex digits");
-  }
-  for (char c : text.substr(kDidPrefix.size())) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return invalid_argument("'" + std::string(text) + "' is not a DID: bad hex digit");
-    }
-  }
-  return fixed_from_hex<32>(text.substr(std::string_view("did:pactum:").size()));
-}
 
 struct HttpAnswer {
   int status = 0;
@@ -109,7 +94,7 @@ class ResolveCommand final : public Command {
     sub.add_option("DID", did_, "The asset's DID (did:pactum:0x…)")->required();
   }
   Status run(Invocation& inv) override {
-    PACTUM_TRY(Hash32 did, parse_did_arg(did_));
+    PACTUM_TRY(Hash32 did, sdk::parse_did(did_));
     PACTUM_TRY(std::string node_url, inv.node_url());
     PACTUM_TRY(std::string rpc_url, inv.rpc_url());
     PACTUM_TRY(Home home, inv.home());

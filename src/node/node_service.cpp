@@ -24,23 +24,6 @@ UnixClock system_unix_clock() {
   };
 }
 
-namespace {
-constexpr std::string_view kDidPrefix = "did:pactum:0x";
-}  // namespace
-
-Result<Hash32> parse_did(std::string_view text) {
-  if (text.size() != kDidPrefix.size() + 64 || text.substr(0, kDidPrefix.size()) != kDidPrefix) {
-    return invalid_argument("a DID is did:pactum:0x followed by 64 hex digits");
-  }
-  auto id = fixed_from_hex<32>(text.substr(kDidPrefix.size()));
-  if (!id.ok()) return invalid_argument("DID: " + id.error().message());
-  return *id;
-}
-
-std::string format_did(const Hash32& id) {
-  return "did:pactum:" + to_hex(id);
-}
-
 Result<Hash32> parse_hash_text(std::string_view text, std::string_view what) {
   if (text.size() != 66 || text.substr(0, 2) != "0x") {
     return invalid_argument(std::string(what) + " is 0x followed by 64 hex digits");

@@ -28,6 +28,7 @@
 #include "pactum/core/result.hpp"
 #include "pactum/eth/address.hpp"
 #include "pactum/rpc/eth_api.hpp"
+#include "pactum/sdk/did.hpp"
 #include "pactum/server/log.hpp"
 #include "pactum/server/router.hpp"
 #include "pactum/store/asset_store.hpp"
@@ -81,10 +82,8 @@ class NodeService {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses "did:pactum:0x<64 hex>" (hex in either case) into the registry's bytes32 id.
-// Errors: kInvalidArgument for anything else (length checked first, so oversized text is cheap).
-[[nodiscard]] Result<Hash32> parse_did(std::string_view text);
-// "did:pactum:0x<64 lower-case hex>".
-[[nodiscard]] std::string format_did(const Hash32& id);
+// DIDs are parsed and formatted by the SDK (pactum/sdk/did.hpp), the same for node and client.
+using sdk::format_did;
+using sdk::parse_did;
 
 }  // namespace pactum::node
