@@ -13,6 +13,7 @@
 #include "pactum/node/node_service.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/http.hpp"
+#include "reader_pool.hpp"
 
 namespace pactum::node {
 
@@ -60,6 +61,8 @@ struct NodeService::Impl {
                                                                              unsigned index);
   [[nodiscard]] Status settle(const Hash32& id,
                               const contracts::AgreementEngine::AgreementParams& params);
+  // Whether the node's clock lies within the agreement's validity window.
+  [[nodiscard]] bool within_window(const contracts::AgreementEngine::AgreementParams& params);
 
   store::AssetStore& store;
   rpc::EthApi& api;
@@ -73,6 +76,7 @@ struct NodeService::Impl {
   std::mutex cache_mutex;
   std::map<Hash32, KnownAgreement> agreements;  // GUARDED_BY(cache_mutex)
   std::mutex chain_mutex;                       // serializes settle()
+  ReaderPool readers{store};                    // opened readers, reused by the access routes
 };
 
 }  // namespace pactum::node

@@ -45,9 +45,11 @@ class Statement {
   bool ok_ = false;
 };
 
+// synchronous=NORMAL in WAL mode: a commit appends to the WAL without an fsync; checkpoints sync
+// (node_ledger.hpp, "Durability").
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
-PRAGMA synchronous=FULL;
+PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS nonces (signer TEXT NOT NULL, nonce TEXT NOT NULL,
                                    PRIMARY KEY (signer, nonce)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assets (did TEXT PRIMARY KEY, upload_id TEXT NOT NULL) WITHOUT ROWID;
@@ -60,15 +62,21 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
   std::filesystem::create_directories(directory, ec);
   if (ec) return unavailable("node ledger: cannot create " + directory + ": " + ec.message());
   const std::string path = (std::filesystem::path(directory) / "node.db").string();
+  // Both connections are used under our own locks (mutex_, or by the checkpointer thread only).
+  auto open_one = [&path](sqlite3** db) -> Status {
+    if (sqlite3_open_v2(path.c_str(), db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      Error e = sqlite_error(*db, "open " + path);
+      sqlite3_close(*db);
+      *db = nullptr;
+      return e;
+    }
+    sqlite3_busy_timeout(*db, 5000);
+    return ok_status();
+  };
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    Error e = sqlite_error(db, "open " + path);
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite3_busy_timeout(db, 5000);
+  PACTUM_TRY_STATUS(open_one(&db));
   char* message = nullptr;
   if (sqlite3_exec(db, kSchema, nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message != nullptr ? message : "?";
@@ -76,20 +84,64 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
     sqlite3_close(db);
     return unavailable("node ledger: schema of " + path + ": " + text);
   }
-  return std::unique_ptr<NodeLedger>(new NodeLedger(db));
+  // No checkpoint inside a request: the checkpointer thread does them.
+  sqlite3_wal_autocheckpoint(db, 0);
+  sqlite3_stmt* insert = nullptr;
+  if (sqlite3_prepare_v3(db, "INSERT INTO nonces (signer, nonce) VALUES (?1, ?2)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &insert, nullptr) != SQLITE_OK) {
+    Error e = sqlite_error(db, "prepare nonce insert");
+    sqlite3_close(db);
+    return e;
+  }
+  sqlite3* checkpoint_db = nullptr;
+  if (auto st = open_one(&checkpoint_db); !st.ok()) {
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    return st.error();
+  }
+  // The checkpoint's syncs follow this connection's setting: NORMAL syncs the WAL, then the file.
+  sqlite3_exec(checkpoint_db, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  return std::unique_ptr<NodeLedger>(new NodeLedger(db, checkpoint_db, insert));
 }
 
+NodeLedger::NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce)
+    : db_(db),
+      insert_nonce_(insert_nonce),
+      checkpoint_db_(checkpoint_db),
+      checkpointer_([this] { checkpoint_loop(); }) {}
+
 NodeLedger::~NodeLedger() {
-  sqlite3_close(db_);
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  checkpointer_.join();
+  sqlite3_close(checkpoint_db_);
+  sqlite3_finalize(insert_nonce_);
+  sqlite3_close(db_);  // the last connection: checkpoints (with syncs) and removes the WAL
+}
+
+void NodeLedger::checkpoint_loop() {
+  std::unique_lock lock(stop_mutex_);
+  for (;;) {
+    stop_cv_.wait_for(lock, kCheckpointInterval, [this] { return stopping_; });
+    if (stopping_) return;
+    lock.unlock();
+    // PASSIVE: never waits for or blocks the writer; syncs the WAL before copying it back.
+    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
 }
 
 Status NodeLedger::use_nonce(std::string_view signer, std::string_view nonce) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "INSERT INTO nonces (signer, nonce) VALUES (?1, ?2)");
-  if (!st.ok()) return sqlite_error(db_, "prepare nonce insert");
-  st.bind_text(1, signer);
-  st.bind_text(2, nonce);
-  const int rc = st.step();
+  sqlite3_bind_text(insert_nonce_, 1, signer.data(), static_cast<int>(signer.size()),
+                    SQLITE_STATIC);
+  sqlite3_bind_text(insert_nonce_, 2, nonce.data(), static_cast<int>(nonce.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(insert_nonce_);
+  sqlite3_reset(insert_nonce_);
+  sqlite3_clear_bindings(insert_nonce_);
   if (rc == SQLITE_DONE) return ok_status();
   if (rc == SQLITE_CONSTRAINT) return unauthenticated("replayed request: nonce already used");
   return sqlite_error(db_, "insert nonce");
@@ -103,7 +155,11 @@ Status NodeLedger::bind(std::string_view did, std::string_view upload_id) {
   if (!st.ok()) return sqlite_error(db_, "prepare bind");
   st.bind_text(1, did);
   st.bind_text(2, upload_id);
-  if (st.step() != SQLITE_DONE) return sqlite_error(db_, "bind");
+  // A publish is rare and acknowledged to its owner: this commit syncs the WAL.
+  sqlite3_exec(db_, "PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr);
+  const int rc = st.step();
+  sqlite3_exec(db_, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_DONE) return sqlite_error(db_, "bind");
   return ok_status();
 }
 

@@ -1,24 +1,41 @@
 // The node's own SQLite database (node.db): the nonce ledger and the DID → upload bindings.
 //
-// Thread safety: every method may be called from any thread (one connection behind a mutex).
+// Durability. The ledger runs in WAL mode with synchronous=NORMAL, so recording a nonce costs no
+// fsync (it is on the access path of every request, docs/bench/node.md):
+//   - a nonce is in the WAL, i.e. in the operating system's page cache, before use_nonce()
+//     returns: a crash or kill of the node loses none, and a replay is refused after a restart;
+//   - a background thread checkpoints every kCheckpointInterval, which first syncs the WAL: an
+//     operating-system crash or power loss can lose the nonces recorded since the last
+//     checkpoint (about a second's worth). Such a request could then be replayed until its
+//     expiry (at most sdk::kMaxRequestLifetimeSeconds after it was signed).
+//   - bind() commits with synchronous=FULL: a published DID survives power loss.
+//
+// Thread safety: every method may be called from any thread (one connection behind a mutex; the
+// checkpointer uses its own connection).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "pactum/core/result.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace pactum::node {
 
 class NodeLedger {
  public:
+  static constexpr std::chrono::milliseconds kCheckpointInterval{1000};
+
   // Opens (creating) <directory>/node.db. Errors: kUnavailable when it cannot be opened.
   [[nodiscard]] static Result<std::unique_ptr<NodeLedger>> open(const std::string& directory);
   ~NodeLedger();
@@ -43,9 +60,19 @@ class NodeLedger {
   [[nodiscard]] Result<std::uint64_t> count();
 
  private:
-  explicit NodeLedger(sqlite3* db) : db_(db) {}
+  NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce);
+  void checkpoint_loop();
+
   std::mutex mutex_;
-  sqlite3* db_;  // GUARDED_BY(mutex_)
+  sqlite3* db_;                 // GUARDED_BY(mutex_)
+  sqlite3_stmt* insert_nonce_;  // GUARDED_BY(mutex_), prepared once
+
+  // The checkpointer: its own connection, so a checkpoint's fsyncs never hold mutex_.
+  sqlite3* checkpoint_db_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;     // GUARDED_BY(stop_mutex_)
+  std::thread checkpointer_;  // last: starts once the fields above exist
 };
 
 }  // namespace pactum::node
