@@ -1,9 +1,9 @@
-// pactumd: the Pactum node. Everything it does lives in pactum::server (daemon.hpp).
+// pactumd: the Pactum node. Everything it does lives in pactum::node (daemon.hpp).
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "pactum/server/daemon.hpp"
+#include "pactum/node/daemon.hpp"
 
 extern char** environ;
 
@@ -15,5 +15,5 @@ int main(int argc, char** argv) {
     auto eq = entry.find('=');
     if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
   }
-  return pactum::server::run_pactumd(args, env, stdout, stderr);
+  return pactum::node::run_pactumd(args, env, stdout, stderr);
 }

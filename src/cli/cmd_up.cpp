@@ -25,6 +25,13 @@ using Clock = std::chrono::steady_clock;
 // Ctrl-C waits to be noticed during startup.
 constexpr milliseconds kPollInterval{25};
 
+// The local node's key: dev account 4, funded and without a role (accounts.hpp), so that its
+// fulfil/release transactions never race a role account's nonces.
+constexpr int kNodeDevAccount = 4;
+// The dev accounts that may upload to the local node: 0..3 (deployer, publisher, consumer,
+// marketplace).
+constexpr int kNodePublisherAccounts = 4;
+
 // Blocks the signals that stop the stack for as long as `up` runs, so that they are taken as
 // events (sigtimedwait) at known points instead of killing `pactum` between a spawn and the
 // pid file that records it. The old mask is restored on destruction.
@@ -245,10 +252,28 @@ Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
   // Everything the node must agree on with this stack is passed as a flag (flags win over
   // node.toml and PACTUM_* in pactumd); the rest (log level, limits) stays the user's to set in
   // <home>/node.toml.
-  std::vector<std::string> argv = {
-      binary.string(), "--data-dir",  home.node_dir().string(),   "--http-address",
-      "127.0.0.1",     "--http-port", std::to_string(port),       "--rpc-url",
-      rpc_url,         "--chain-id",  std::to_string(kDevChainId)};
+  // The node signs with dev account kNodeDevAccount (a funded account without a role, so its
+  // transactions never race a user's nonces) and takes uploads from the four role accounts.
+  std::string publishers;
+  for (int i = 0; i < kNodePublisherAccounts; ++i) {
+    PACTUM_TRY(eth::Address a, dev_address(i));
+    publishers += (publishers.empty() ? "" : ",") + a.to_checksum_string();
+  }
+  std::vector<std::string> argv = {binary.string(),
+                                   "--data-dir",
+                                   home.node_dir().string(),
+                                   "--http-address",
+                                   "127.0.0.1",
+                                   "--http-port",
+                                   std::to_string(port),
+                                   "--rpc-url",
+                                   rpc_url,
+                                   "--chain-id",
+                                   std::to_string(kDevChainId),
+                                   "--dev-account",
+                                   std::to_string(kNodeDevAccount),
+                                   "--publishers",
+                                   publishers};
   const auto deployment_file =
       home.root() / "deployments" / (std::to_string(kDevChainId) + ".json");
   std::error_code ec;
@@ -375,27 +400,33 @@ Status UpCommand::run(Invocation& inv) {
   PACTUM_TRY_STATUS(detail::write_stack_record(home, record));
   lock.release();
 
+  // The node's signing address, the `node` of every signed request (also in its /health).
+  std::string node_address;
+  if (auto a = dev_address(kNodeDevAccount); a.ok()) node_address = a->to_checksum_string();
   auto accounts = list_dev_accounts(rpc_url);
-  nlohmann::json doc = {
-      {"home", home.root().string()},
-      {"detached", o_.detach},
-      {"chain",
-       {{"rpc_url", rpc_url},
-        {"chain_id", kDevChainId},
-        {"pid", anvil.id.pid},
-        {"log", anvil.log.string()},
-        {"state_file", (home.chain_dir() / "state.json").string()}}},
-      {"node",
-       node ? nlohmann::json{{"url", node_url}, {"pid", node->id.pid}, {"log", node->log.string()}}
-            : nlohmann::json(nullptr)},
-      {"contracts", contracts ? *contracts : nlohmann::json(nullptr)},
-      {"accounts", accounts_json(accounts)}};
+  nlohmann::json doc = {{"home", home.root().string()},
+                        {"detached", o_.detach},
+                        {"chain",
+                         {{"rpc_url", rpc_url},
+                          {"chain_id", kDevChainId},
+                          {"pid", anvil.id.pid},
+                          {"log", anvil.log.string()},
+                          {"state_file", (home.chain_dir() / "state.json").string()}}},
+                        {"node", node ? nlohmann::json{{"url", node_url},
+                                                       {"pid", node->id.pid},
+                                                       {"log", node->log.string()},
+                                                       {"address", node_address}}
+                                      : nlohmann::json(nullptr)},
+                        {"contracts", contracts ? *contracts : nlohmann::json(nullptr)},
+                        {"accounts", accounts_json(accounts)}};
   std::string human = "Pactum local stack is up";
   human += o_.detach ? " (detached: stop it with `pactum down`)\n" : " (Ctrl-C stops it)\n";
   human += "  chain      " + rpc_url + "  chain id " + std::to_string(kDevChainId) +
            ", anvil pid " + std::to_string(anvil.id.pid) + "\n";
   if (node) {
-    human += "  node       " + node_url + "  pactumd pid " + std::to_string(node->id.pid) + "\n";
+    human += "  node       " + node_url + "  pactumd pid " + std::to_string(node->id.pid) +
+             ", address " + node_address + " (dev account " + std::to_string(kNodeDevAccount) +
+             ")\n";
   } else if (o_.no_node) {
     human += "  node       not started (--no-node)\n";
   } else {

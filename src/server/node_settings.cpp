@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,7 +35,28 @@ struct KeyDef {
   const char* flag;
   const char* help;
   Apply apply;
+  bool list = false;  // TOML takes an array of strings; other sources a comma-separated list
 };
+
+// "0x" followed by 40 hex digits (the EIP-55 checksum of mixed-case text is checked by the node,
+// which has Keccak; this library depends on core only).
+bool looks_like_address(std::string_view v) {
+  if (v.size() != 42 || v[0] != '0' || (v[1] != 'x' && v[1] != 'X')) return false;
+  for (char c : v.substr(2)) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+Status set_url(std::string& out, std::string_view v) {
+  bool scheme = v.starts_with("http://") || v.starts_with("https://");
+  std::size_t host_start = v.find("://") + 3;
+  if (!scheme || host_start >= v.size() || v.find_first_of(" \t\r\n") != std::string_view::npos) {
+    return invalid_argument(quote(v) + " is not an http:// or https:// URL");
+  }
+  out = std::string(v);
+  return ok_status();
+}
 
 Status set_path(std::filesystem::path& out, std::string_view v) {
   if (v.empty()) return invalid_argument("must not be empty");
@@ -108,16 +130,7 @@ const std::vector<KeyDef>& key_defs() {
        }},
       {"chain.rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url",
        "Ethereum JSON-RPC endpoint (default http://127.0.0.1:8545)",
-       [](NodeSettings& s, std::string_view v) -> Status {
-         bool scheme = v.starts_with("http://") || v.starts_with("https://");
-         std::size_t host_start = v.find("://") + 3;
-         if (!scheme || host_start >= v.size() ||
-             v.find_first_of(" \t\r\n") != std::string_view::npos) {
-           return invalid_argument(quote(v) + " is not an http:// or https:// URL");
-         }
-         s.rpc_url = std::string(v);
-         return ok_status();
-       }},
+       [](NodeSettings& s, std::string_view v) { return set_url(s.rpc_url, v); }},
       {"chain.id", "PACTUM_CHAIN_ID", "--chain-id", "EIP-155 chain id (default 31337, anvil)",
        [](NodeSettings& s, std::string_view v) -> Status {
          auto n = parse_u64(v);
@@ -128,6 +141,53 @@ const std::vector<KeyDef>& key_defs() {
       {"chain.deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file",
        "JSON file with the deployed contracts' addresses",
        [](NodeSettings& s, std::string_view v) { return set_path(s.deployment_file, v); }},
+      {"node.key_file", "PACTUM_NODE_KEY_FILE", "--key-file",
+       "the node's key: a keystore v3 file (password: node.key_password_file or "
+       "PACTUM_NODE_KEY_PASSWORD)",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.key_file, v); }},
+      {"node.key_password_file", "PACTUM_NODE_KEY_PASSWORD_FILE", "--key-password-file",
+       "file whose first line is node.key_file's password",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.key_password_file, v); }},
+      {"node.dev_account", "PACTUM_NODE_DEV_ACCOUNT", "--dev-account",
+       "the node's key: dev account N of the test mnemonic (local chain 31337 only)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n >= (std::uint64_t{1} << 31)) {
+           return invalid_argument(quote(v) + " is not an account index (0..2^31-1)");
+         }
+         s.dev_account = static_cast<std::uint32_t>(*n);
+         return ok_status();
+       }},
+      {"node.publishers", "PACTUM_NODE_PUBLISHERS", "--publishers",
+       "addresses allowed to upload (comma-separated; in TOML an array)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         std::vector<std::string> out;
+         while (!v.empty()) {
+           const std::size_t comma = v.find(',');
+           std::string_view item = v.substr(0, comma);
+           v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+           while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+           while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+           if (item.empty()) {
+             if (comma == std::string_view::npos && out.empty()) break;
+             return invalid_argument("an empty address in the list");
+           }
+           if (!looks_like_address(item)) {
+             return invalid_argument(quote(item.substr(0, 64)) +
+                                     " is not an address (0x and 40 hex digits)");
+           }
+           out.emplace_back(item);
+         }
+         s.publishers = std::move(out);
+         return ok_status();
+       },
+       /*list=*/true},
+      {"node.public_url", "PACTUM_NODE_PUBLIC_URL", "--public-url",
+       "the URL clients reach this node at (default http://<http.address>:<http.port>)",
+       [](NodeSettings& s, std::string_view v) { return set_url(s.public_url, v); }},
+      {"store.master_key_file", "PACTUM_STORE_MASTER_KEY_FILE", "--master-key-file",
+       "32-byte key wrapping every data key (default <data_dir>/master.key, created mode 0600)",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.master_key_file, v); }},
   };
   return defs;
 }
@@ -139,8 +199,23 @@ const KeyDef* find_toml_key(std::string_view key) {
   return nullptr;
 }
 
-// A TOML value as text for KeyDef::apply: strings as they are, integers in decimal.
-Result<std::string> toml_text(const toml::node& node) {
+// A TOML value as text for KeyDef::apply: strings as they are, integers in decimal; for a list
+// setting, an array of strings joined with commas.
+Result<std::string> toml_text(const toml::node& node, bool list) {
+  if (list) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) return invalid_argument("must be an array of strings");
+    std::string joined;
+    for (const auto& item : *array) {
+      auto text = item.as_string();
+      if (text == nullptr) return invalid_argument("must be an array of strings");
+      if (text->get().find(',') != std::string::npos) {
+        return invalid_argument("'" + text->get().substr(0, 64) + "' is not an address");
+      }
+      joined += (joined.empty() ? "" : ",") + text->get();
+    }
+    return joined;
+  }
   if (auto s = node.as_string()) return std::string(s->get());
   if (auto i = node.as_integer()) {
     if (i->get() < 0) return invalid_argument(std::to_string(i->get()) + " must not be negative");
@@ -189,7 +264,7 @@ Status apply_toml(NodeSettings& settings, const std::filesystem::path& file) {
   for (const auto& [key, node] : entries) {
     const KeyDef* def = find_toml_key(key);
     if (def == nullptr) return invalid_argument(where(*node) + ": unknown key '" + key + "'");
-    auto value = toml_text(*node);
+    auto value = toml_text(*node, def->list);
     if (!value.ok()) return value.error().with_context(where(*node) + ": " + key);
     Status st = def->apply(settings, *value);
     if (!st.ok()) return st.error().with_context(where(*node) + ": " + key);
@@ -203,13 +278,16 @@ std::string help_footer() {
       "precedence: flags > environment > file > defaults.\n\n";
   for (const auto& d : key_defs()) {
     char line[160];
-    std::snprintf(line, sizeof line, "  %-22s %-30s %s\n", d.toml, d.env, d.flag);
+    std::snprintf(line, sizeof line, "  %-23s %-30s %s\n", d.toml, d.env, d.flag);
     out += line;
   }
   out +=
+      "\nThe node's key: node.key_file (password: the first line of node.key_password_file, or\n"
+      "the environment variable PACTUM_NODE_KEY_PASSWORD) or node.dev_account (chain 31337 "
+      "only).\n"
       "\nExit codes: 0 stopped normally (SIGINT/SIGTERM) or help/version printed; 1 runtime "
       "failure;\n2 bad flag, environment value or config file; 3 cannot start (address in use, "
-      "data dir).\n";
+      "data dir,\nmaster key, deployment file, chain unreachable or of another id, node key).\n";
   return out;
 }
 
@@ -297,7 +375,37 @@ std::string NodeSettings::to_json() const {
               {"format", log_format == StreamLogger::Format::kJson ? "json" : "text"}};
   j["chain"] = {
       {"rpc_url", rpc_url}, {"id", chain_id}, {"deployment_file", deployment_file.string()}};
+  j["node"] = {{"key_file", key_file.string()},
+               {"key_password_file", key_password_file.string()},
+               {"dev_account", dev_account ? nlohmann::ordered_json(*dev_account) : nullptr},
+               {"publishers", publishers},
+               {"public_url", public_url}};
+  j["store"] = {{"master_key_file", master_key_file.string()}};
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Status check_runnable(const NodeSettings& s) {
+  const bool has_file = !s.key_file.empty();
+  if (has_file && s.dev_account) {
+    return invalid_argument(
+        "node.key_file and node.dev_account are both set; the node has one key: keep one");
+  }
+  if (!has_file && !s.dev_account) {
+    return invalid_argument(
+        "the node has no key: set node.key_file (a keystore v3 file, --key-file) or, on the "
+        "local chain, node.dev_account (--dev-account)");
+  }
+  if (s.dev_account && s.chain_id != kDevChainId) {
+    return invalid_argument(
+        "node.dev_account is a well-known test key, allowed only on the local "
+        "chain (chain.id " +
+        std::to_string(kDevChainId) + "), not on chain " + std::to_string(s.chain_id) +
+        ": set node.key_file instead");
+  }
+  if (!has_file && !s.key_password_file.empty()) {
+    return invalid_argument("node.key_password_file is set without node.key_file");
+  }
+  return ok_status();
 }
 
 Result<NodeInvocation> parse_node_invocation(const std::vector<std::string>& args,
@@ -388,6 +496,12 @@ Result<NodeInvocation> parse_node_invocation(const std::vector<std::string>& arg
 
   if (s.data_dir.empty()) s.data_dir = s.home / "data";
   if (s.deployment_file.empty()) s.deployment_file = s.home / "deployment.json";
+  if (s.master_key_file.empty()) s.master_key_file = s.data_dir / "master.key";
+  if (s.public_url.empty()) {
+    const bool v6 = s.http_address.find(':') != std::string::npos;
+    s.public_url = "http://" + (v6 ? "[" + s.http_address + "]" : s.http_address) + ":" +
+                   std::to_string(s.http_port);
+  }
   inv.command = print_config ? NodeCommand::kPrintConfig : NodeCommand::kRun;
   return inv;
 }

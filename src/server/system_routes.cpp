@@ -17,6 +17,7 @@ void add_system_routes(Router& router, SystemInfo info, const MetricsRegistry& m
                            {"version", info.version},
                            {"chain_id", info.chain_id},
                            {"uptime_seconds", uptime}};
+    if (!info.node_address.empty()) body["node_address"] = info.node_address;
     return Response::json(body.dump());
   });
   router.add("GET", "/metrics", [&metrics](Request&) -> Result<Response> {

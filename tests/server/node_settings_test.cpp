@@ -8,8 +8,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "pactum/server/daemon.hpp"
-
 namespace pactum::server {
 namespace {
 
@@ -79,6 +77,95 @@ TEST_F(NodeSettingsTest, DefaultsWithoutAnyFile) {
   EXPECT_EQ(s->chain_id, 31337u);
   EXPECT_EQ(s->data_dir, home_.path() / "data");
   EXPECT_EQ(s->deployment_file, home_.path() / "deployment.json");
+  EXPECT_EQ(s->master_key_file, home_.path() / "data" / "master.key");
+  EXPECT_EQ(s->public_url, "http://127.0.0.1:8030");
+  EXPECT_TRUE(s->key_file.empty());
+  EXPECT_FALSE(s->dev_account.has_value());
+  EXPECT_TRUE(s->publishers.empty());
+}
+
+TEST_F(NodeSettingsTest, DerivedDefaultsFollowTheirBases) {
+  auto s = settings({"--data-dir", "/srv/n", "--http-address", "::1", "--http-port", "9000"});
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->master_key_file, std::filesystem::path("/srv/n/master.key"));
+  EXPECT_EQ(s->public_url, "http://[::1]:9000");
+  auto set = settings({"--master-key-file", "/keys/m.key", "--public-url", "https://n.example"});
+  ASSERT_TRUE(set.ok()) << set.error().to_string();
+  EXPECT_EQ(set->master_key_file, std::filesystem::path("/keys/m.key"));
+  EXPECT_EQ(set->public_url, "https://n.example");
+}
+
+TEST_F(NodeSettingsTest, PublishersFromEachSource) {
+  const std::string a = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+  const std::string b = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
+  home_.write("node.toml", "[node]\npublishers = [\"" + a + "\", \"" + b + "\"]\n");
+  auto from_file = settings();
+  ASSERT_TRUE(from_file.ok()) << from_file.error().to_string();
+  EXPECT_EQ(from_file->publishers, (std::vector<std::string>{a, b}));
+  Environment e = env();
+  e["PACTUM_NODE_PUBLISHERS"] = b + ", " + a;
+  auto from_env = settings({}, e);
+  ASSERT_TRUE(from_env.ok()) << from_env.error().to_string();
+  EXPECT_EQ(from_env->publishers, (std::vector<std::string>{b, a}));
+  auto from_flag = settings({"--publishers", a}, e);
+  ASSERT_TRUE(from_flag.ok());
+  EXPECT_EQ(from_flag->publishers, (std::vector<std::string>{a}));
+  // An empty list is allowed (the node then takes no uploads); an empty item is not.
+  auto none = settings({"--publishers", ""}, e);
+  ASSERT_TRUE(none.ok()) << none.error().to_string();
+  EXPECT_TRUE(none->publishers.empty());
+  EXPECT_EQ(error_of({"--publishers", a + ",," + b}, env()),
+            "flag --publishers: an empty address in the list");
+  // The bad item is named with its source.
+  EXPECT_EQ(error_of({"--publishers", a + ",0xnothex"}, env()),
+            "flag --publishers: '0xnothex' is not an address (0x and 40 hex digits)");
+  auto wrong = home_.write("w.toml", "[node]\npublishers = [\"" + a + "\", 7]\n");
+  EXPECT_EQ(error_of({"--config", wrong.string()}, env()),
+            wrong.string() + ":2: node.publishers: must be an array of strings");
+  auto bad = home_.write("x.toml", "[node]\npublishers = [\"" + a + "\", \"0x12\"]\n");
+  EXPECT_EQ(error_of({"--config", bad.string()}, env()),
+            bad.string() + ":2: node.publishers: '0x12' is not an address (0x and 40 hex digits)");
+  // Arrays are for list settings only.
+  auto arr = home_.write("y.toml", "[node]\nkey_file = [\"/a\"]\n");
+  EXPECT_NE(error_of({"--config", arr.string()}, env()).find(":2: node.key_file: must be a string"),
+            std::string::npos);
+}
+
+TEST_F(NodeSettingsTest, RunningNeedsExactlyOneKeyAndTheDevKeyOnlyOnTheDevChain) {
+  struct Case {
+    std::vector<std::string> flags;
+    const char* error;  // nullptr: runnable
+  };
+  const Case cases[] = {
+      {{}, "the node has no key"},
+      {{"--dev-account", "4"}, nullptr},
+      {{"--key-file", "/k.json"}, nullptr},
+      {{"--key-file", "/k.json", "--key-password-file", "/pw"}, nullptr},
+      {{"--key-file", "/k.json", "--dev-account", "4"}, "are both set"},
+      {{"--dev-account", "4", "--chain-id", "1"},
+       "node.dev_account is a well-known test key, allowed only on the local chain (chain.id "
+       "31337), not on chain 1"},
+      {{"--key-file", "/k.json", "--chain-id", "1"}, nullptr},
+      {{"--dev-account", "0", "--key-password-file", "/pw"},
+       "node.key_password_file is set without node.key_file"},
+  };
+  for (const Case& c : cases) {
+    auto s = settings(c.flags);
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    Status st = check_runnable(*s);
+    if (c.error == nullptr) {
+      EXPECT_TRUE(st.ok()) << c.flags.size() << ": " << st.error().to_string();
+    } else {
+      ASSERT_FALSE(st.ok()) << c.error;
+      EXPECT_EQ(st.error().code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(st.error().message().find(c.error), std::string::npos) << st.error().message();
+    }
+  }
+  auto dev = settings({"--dev-account", "4"});
+  ASSERT_TRUE(dev.ok());
+  EXPECT_EQ(dev->dev_account, 4u);
+  EXPECT_NE(error_of({"--dev-account", "2147483648"}, env()).find("not an account index"),
+            std::string::npos);
 }
 
 TEST_F(NodeSettingsTest, HomeDefaultsToDotPactumUnderHome) {
@@ -180,6 +267,12 @@ TEST_F(NodeSettingsTest, EveryBadValueFromEverySourceIsNamed) {
       {"chain", "rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url", "ftp://x"},
       {"chain", "id", "PACTUM_CHAIN_ID", "--chain-id", "0"},
       {"chain", "deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file", ""},
+      {"node", "key_file", "PACTUM_NODE_KEY_FILE", "--key-file", ""},
+      {"node", "key_password_file", "PACTUM_NODE_KEY_PASSWORD_FILE", "--key-password-file", ""},
+      {"node", "dev_account", "PACTUM_NODE_DEV_ACCOUNT", "--dev-account", "-1"},
+      {"node", "publishers", "PACTUM_NODE_PUBLISHERS", "--publishers", "0x1234"},
+      {"node", "public_url", "PACTUM_NODE_PUBLIC_URL", "--public-url", "node.example:8030"},
+      {"store", "master_key_file", "PACTUM_STORE_MASTER_KEY_FILE", "--master-key-file", ""},
   };
   for (const Case& c : cases) {
     std::string key =
@@ -225,6 +318,10 @@ TEST_F(NodeSettingsTest, HelpVersionAndPrintConfig) {
   EXPECT_EQ(j["http"]["max_body_size"], 2 * 1024 * 1024);
   EXPECT_EQ(j["log"]["level"], "info");
   EXPECT_EQ(j["chain"]["id"], 31337);
+  EXPECT_TRUE(j["node"]["dev_account"].is_null());
+  EXPECT_EQ(j["store"]["master_key_file"], (home_.path() / "data" / "master.key").string());
+  EXPECT_NE(help->text.find("PACTUM_NODE_KEY_PASSWORD"), std::string::npos);
+  EXPECT_NE(help->text.find("--publishers"), std::string::npos);
 }
 
 TEST(ParseByteSize, Table) {
@@ -251,46 +348,6 @@ TEST(ParseDuration, Table) {
   for (const char* bad : {"", "0", "0ms", "s", "1d", "1.5s", "-3s", "99999999999999h"}) {
     EXPECT_FALSE(parse_duration(bad).ok()) << bad;
   }
-}
-
-// run_pactumd, the whole of pactumd's main, for everything that returns without serving.
-class RunPactumdTest : public NodeSettingsTest {
- protected:
-  struct Run {
-    int code;
-    std::string out;
-    std::string err;
-  };
-  Run run(std::vector<std::string> flags, Environment e) {
-    flags.insert(flags.begin(), "pactumd");
-    std::FILE* out = std::tmpfile();
-    std::FILE* err = std::tmpfile();
-    int code = run_pactumd(flags, e, out, err);
-    auto slurp = [](std::FILE* f) {
-      std::string s;
-      std::rewind(f);
-      char buf[4096];
-      std::size_t n;
-      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-      std::fclose(f);
-      return s;
-    };
-    return {code, slurp(out), slurp(err)};
-  }
-};
-
-TEST_F(RunPactumdTest, ExitCodes) {
-  auto version = run({"--version"}, env());
-  EXPECT_EQ(version.code, kExitOk);
-  EXPECT_EQ(version.out.rfind("pactumd ", 0), 0u);
-  auto help = run({"--help"}, env());
-  EXPECT_EQ(help.code, kExitOk);
-  auto print = run({"--print-config"}, env());
-  EXPECT_EQ(print.code, kExitOk);
-  EXPECT_EQ(nlohmann::json::parse(print.out)["http"]["port"], 8030);
-  auto bad = run({"--http-port", "x"}, env());
-  EXPECT_EQ(bad.code, kExitBadConfig);
-  EXPECT_NE(bad.err.find("flag --http-port: 'x' is not a port"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -1,16 +1,13 @@
-// The node daemon as a library: pactumd's main() is run_pactumd() and nothing else.
-//
 // NodeDaemon wires one NodeSettings into the parts every node has: a metrics registry, a router
-// with the system routes (/health, /metrics, /openapi.json) and the HTTP server. Later parts
-// (storage, chain, the asset API) add their routes to router() before start().
+// with the system routes (/health, /metrics, /openapi.json) and the HTTP server. The node layer
+// (pactum/node/daemon.hpp: run_pactumd, pactumd's main) opens the store, the chain and the key
+// and adds the asset API's routes to router() before start().
 //
 // Thread safety: construct, add routes, start() and stop() from one thread; port() from any.
 #pragma once
 
-#include <cstdio>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/metrics.hpp"
@@ -21,8 +18,10 @@ namespace pactum::server {
 
 class NodeDaemon {
  public:
-  // `logger` must outlive the daemon. Registers the system routes.
-  NodeDaemon(NodeSettings settings, Logger& logger, std::string version);
+  // `logger` must outlive the daemon. Registers the system routes; /health names
+  // `node_address` (the node's signing address, "0x…") when it is not empty.
+  NodeDaemon(NodeSettings settings, Logger& logger, std::string version,
+             std::string node_address = {});
   NodeDaemon(const NodeDaemon&) = delete;
   NodeDaemon& operator=(const NodeDaemon&) = delete;
   ~NodeDaemon();
@@ -48,13 +47,5 @@ class NodeDaemon {
   Router router_;
   std::unique_ptr<HttpServer> server_;
 };
-
-// pactumd: parses `args` (args[0] is the program name) and `env`, then prints help, the version
-// or the effective settings, or runs the node until SIGINT or SIGTERM. Logs go to `err`; help,
-// version and --print-config to `out`. Returns one of the kExit* codes (node_settings.hpp).
-// Blocks SIGINT and SIGTERM in the calling thread (and so in the threads it starts) to wait for
-// them with sigwait(); call it from main().
-[[nodiscard]] int run_pactumd(const std::vector<std::string>& args, const Environment& env,
-                              std::FILE* out, std::FILE* err);
 
 }  // namespace pactum::server

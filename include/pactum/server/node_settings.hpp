@@ -16,6 +16,21 @@
 //   chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
 //   chain.id               PACTUM_CHAIN_ID              --chain-id          EIP-155 chain id
 //   chain.deployment_file  PACTUM_CHAIN_DEPLOYMENT_FILE --deployment-file   contract addresses
+//   node.key_file          PACTUM_NODE_KEY_FILE         --key-file          keystore v3 file
+//   node.key_password_file PACTUM_NODE_KEY_PASSWORD_FILE --key-password-file its password
+//   node.dev_account       PACTUM_NODE_DEV_ACCOUNT      --dev-account       N: anvil test key N
+//   node.publishers        PACTUM_NODE_PUBLISHERS       --publishers        who may upload
+//   node.public_url        PACTUM_NODE_PUBLIC_URL       --public-url        the node's own URL
+//   store.master_key_file  PACTUM_STORE_MASTER_KEY_FILE --master-key-file   wraps data keys
+//
+// The node's key is node.key_file (keystore v3; the password is the first line of
+// node.key_password_file, else the environment variable PACTUM_NODE_KEY_PASSWORD, which is
+// never a setting so that it is never printed) or node.dev_account = N, the key m/44'/60'/0'/0/N
+// of the well-known mnemonic "test test ... junk", which only the local chain (chain.id 31337)
+// accepts. To run, exactly one of the two must be set (check_runnable()).
+// node.publishers is a TOML array of 0x addresses, or a comma-separated list in the environment
+// and on the command line. store.master_key_file defaults to <data_dir>/master.key (created, mode
+// 0600, on first start); node.public_url to http://<http.address>:<http.port>.
 //
 // Errors name the source and the key: "node.toml:7: unknown key 'http.prot'",
 // "environment PACTUM_HTTP_PORT: '70000' is not a port (0..65535)", "flag --threads: ...".
@@ -27,6 +42,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +65,13 @@ struct NodeSettings {
   StreamLogger::Format log_format = StreamLogger::Format::kJson;
   std::string rpc_url = "http://127.0.0.1:8545";
   std::uint64_t chain_id = 31337;
-  std::filesystem::path deployment_file;  // default: home / "deployment.json"
+  std::filesystem::path deployment_file;     // default: home / "deployment.json"
+  std::filesystem::path key_file;            // the node's keystore v3 file; empty: none
+  std::filesystem::path key_password_file;   // its password (first line); empty: the environment
+  std::optional<std::uint32_t> dev_account;  // the node's key as a dev account index (31337 only)
+  std::vector<std::string> publishers;       // "0x" + 40 hex digits each, as given
+  std::filesystem::path master_key_file;     // default: data_dir / "master.key"
+  std::string public_url;                    // default: http://<http_address>:<http_port>
 
   // The HTTP server options these settings describe.
   [[nodiscard]] HttpServerOptions http_options() const;
@@ -77,6 +99,17 @@ using Environment = std::map<std::string, std::string, std::less<>>;
                                                            const Environment& env,
                                                            std::string_view version);
 
+// Whether `settings` name what running a node needs beyond their single values: exactly one of
+// node.key_file and node.dev_account; node.dev_account only with chain.id 31337;
+// node.key_password_file only with node.key_file.
+// Errors: kInvalidArgument naming the settings to change.
+[[nodiscard]] Status check_runnable(const NodeSettings& settings);
+
+// The environment variable that may hold node.key_file's password.
+inline constexpr const char* kKeyPasswordEnv = "PACTUM_NODE_KEY_PASSWORD";
+// The chain id of the local dev chain (anvil), the only one node.dev_account is allowed on.
+inline constexpr std::uint64_t kDevChainId = 31337;
+
 // Parses sizes: "65536", "64KiB", "1MiB", "2GiB", "1kB"/"1MB"/"1GB" (powers of 1000).
 // Errors: kInvalidArgument for other text or overflow.
 [[nodiscard]] Result<std::uint64_t> parse_byte_size(std::string_view text);
@@ -85,9 +118,11 @@ using Environment = std::map<std::string, std::string, std::less<>>;
 [[nodiscard]] Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // pactumd's exit codes.
-inline constexpr int kExitOk = 0;           // stopped normally (signal), or help/version printed
-inline constexpr int kExitFailure = 1;      // a runtime failure after startup
-inline constexpr int kExitBadConfig = 2;    // bad flag, environment value or config file
-inline constexpr int kExitCannotStart = 3;  // cannot bind the listen address, data dir unusable
+inline constexpr int kExitOk = 0;         // stopped normally (signal), or help/version printed
+inline constexpr int kExitFailure = 1;    // a runtime failure after startup
+inline constexpr int kExitBadConfig = 2;  // bad flag, environment value or config file
+// cannot start: listen address, data dir, store or master key unusable; deployment file missing
+// or invalid; chain unreachable or of another id; node key unusable (wrong password)
+inline constexpr int kExitCannotStart = 3;
 
 }  // namespace pactum::server
