@@ -1,0 +1,238 @@
+// Client: story 1 from the consumer's and the publisher's side (docs/node-api.md, "Client
+// side") — publish a file, resolve a DID, order an asset, download it verified, and show an
+// agreement's state. The CLI's publish/resolve/order/download/status are thin over this.
+//
+// Trust: the node is trusted for nothing the chain does not confirm. resolve() checks the DDO's
+// owner and checksum against AssetRegistry.getAsset; order() pays the terms of a DDO so checked
+// to a provider the registry lists; download() writes a byte only once its chunk has been
+// verified against the ON-CHAIN checksum (a Merkle proof per chunk), into a temporary file
+// renamed over the output at the end, so a failed download never leaves a file under its name.
+//
+// Price semantics (publish): `price` is what the publisher receives; each fee is paid on top to
+// its receiver. The DDO's payment is receivers = [publisher, fee receivers…], amounts = [price,
+// fee amounts…], and the consumer locks the sum in escrow, released to all of them once the node
+// has granted access (or refunded after the access time out).
+//
+// Agreement files: order() keeps the agreement's parameters (every later call on the engine
+// needs them again) in <agreements_dir>/<agreement id>.json, written to a temporary file and
+// renamed, so a crash leaves the old file or the new one, never half of one.
+//
+// Thread safety: a Client is used by one thread at a time. The EthApi passed to create() must
+// outlive it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pactum/client/node_http.hpp"
+#include "pactum/contracts/agreement_engine.hpp"
+#include "pactum/contracts/deployment.hpp"
+#include "pactum/core/bytes.hpp"
+#include "pactum/core/result.hpp"
+#include "pactum/eth/address.hpp"
+#include "pactum/eth/keys.hpp"
+#include "pactum/eth/uint256.hpp"
+#include "pactum/rpc/eth_api.hpp"
+
+namespace pactum::client {
+
+using AgreementParams = contracts::AgreementEngine::AgreementParams;
+using ConditionState = contracts::AgreementEngine::ConditionState;
+using ConditionType = contracts::AgreementEngine::ConditionType;
+using Payment = contracts::AgreementEngine::Payment;
+
+// Called as a transfer moves: bytes done of `total`.
+using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
+
+// The most fee receivers a publication may name (the engine pays at most 8 receivers, the
+// publisher being the first).
+inline constexpr std::size_t kMaxFees = 7;
+// Longest asset name kept in a DDO.
+inline constexpr std::size_t kMaxNameLength = 256;
+
+struct ClientConfig {
+  std::string node_url;                  // the node to talk to, http://host[:port]
+  contracts::Deployment deployment;      // of the chain the EthApi talks to
+  std::filesystem::path agreements_dir;  // where order() keeps agreement params
+  NodeHttpOptions http;
+  // Chunks fetched per window of a download (one proofs request, one ranged content request);
+  // at most the node's limit (1024 by default).
+  std::uint64_t download_window = 1024;
+  // Unix seconds now (the expiry of signed requests); empty: the system clock.
+  std::function<std::int64_t()> clock;
+};
+
+// A transaction this client sent, with what it cost (for exact accounting).
+struct SentTransaction {
+  std::string what;  // "AssetRegistry.register", "AgreementEngine.createAgreementAndLock"
+  Hash32 hash{};
+  eth::Address from;
+  std::uint64_t block_number = 0;
+  std::uint64_t gas_used = 0;
+  eth::U256 effective_gas_price;
+  eth::U256 fee;  // gas_used × effective_gas_price, in wei
+};
+
+struct Fee {
+  eth::Address receiver;
+  eth::U256 amount;
+};
+
+struct PublishRequest {
+  std::filesystem::path file;
+  eth::U256 price;                              // what the publisher receives
+  eth::Address token;                           // zero: ether; else an ERC-20
+  std::vector<Fee> fees;                        // paid on top of the price
+  std::string name;                             // the DDO's name; empty: the file's name
+  std::uint64_t access_timeout_seconds = 3600;  // how long the node has to grant access
+};
+
+struct PublishResult {
+  Hash32 did{};
+  Hash32 checksum{};  // the Merkle root, as registered on chain
+  std::uint64_t size = 0;
+  std::uint32_t chunk_size = 0;
+  std::uint64_t chunk_count = 0;
+  std::string upload_id;
+  eth::Address provider;  // the node
+  Payment payment;        // the DDO's terms
+  std::vector<SentTransaction> transactions;
+  std::string ddo_json;
+};
+
+// A DDO's PactumAccess service.
+struct AccessService {
+  eth::Address provider;
+  Hash32 template_id{};
+  Payment payment;
+  std::uint64_t access_timeout_seconds = 0;
+};
+
+struct ResolvedAsset {
+  Hash32 did{};
+  eth::Address owner;  // from the chain
+  Hash32 checksum{};   // from the chain
+  std::string ddo_json;
+  AccessService access;  // parsed from the DDO (its terms are the node's to enforce)
+};
+
+struct OrderResult {
+  Hash32 agreement_id{};
+  AgreementParams params;
+  eth::U256 paid;  // the sum locked in escrow
+  std::filesystem::path params_file;
+  std::vector<SentTransaction> transactions;
+};
+
+struct DownloadResult {
+  std::filesystem::path file;
+  std::uint64_t size = 0;
+  std::uint64_t chunk_count = 0;
+  Hash32 checksum{};  // the on-chain root every chunk was verified against
+  Hash32 did{};
+};
+
+struct ConditionStatus {
+  unsigned index = 0;
+  ConditionType type = ConditionType::kLockPayment;
+  ConditionState state = ConditionState::kUnfulfilled;
+  std::uint64_t time_lock = 0;
+  std::uint64_t time_out = 0;  // 0: never
+};
+
+struct AgreementStatus {
+  Hash32 agreement_id{};
+  AgreementParams params;
+  std::string template_name;  // from the deployment ("paid-access"), "" when unknown
+  std::vector<ConditionStatus> conditions;
+};
+
+// "LockPayment", "Access", "EscrowPayment", …, and "Unfulfilled", "Fulfilled", "Aborted".
+[[nodiscard]] std::string_view condition_type_name(ConditionType type) noexcept;
+[[nodiscard]] std::string_view condition_state_name(ConditionState state) noexcept;
+
+// Parses an agreement id: "0x" + 64 hex digits. Errors: kInvalidArgument (length checked first,
+// so a path or a megabyte of text is refused cheaply, and never used as a file name).
+[[nodiscard]] Result<Hash32> parse_agreement_id(std::string_view text);
+
+class Client {
+ public:
+  // A client acting as `key` (nullopt: read-only — resolve() and status() only) on the chain
+  // `api` talks to. Errors: kInvalidArgument for a config without node URL, a deployment
+  // without AssetRegistry / AgreementEngine / "paid-access", or a malformed node URL;
+  // kFailedPrecondition when the chain's id is not the deployment's; those of the chain.
+  [[nodiscard]] static Result<std::unique_ptr<Client>> create(rpc::EthApi& api, ClientConfig config,
+                                                              std::optional<eth::PrivateKey> key);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // The account this client acts as. REQUIRES: created with a key.
+  [[nodiscard]] const eth::Address& address() const;
+
+  // The node's own address (the account it signs with), asked of the node once.
+  // Errors: kUnavailable when the node cannot be reached or does not say.
+  [[nodiscard]] Result<eth::Address> node_address();
+
+  // Uploads request.file to the node (streamed; `progress` as it goes), checks the node's
+  // checksum against one computed here, registers the asset on chain with that checksum and the
+  // node as provider, and stores the DDO at the node. Returns the DID.
+  // Errors: kNotFound / kPermissionDenied / kInvalidArgument for a missing, unreadable or
+  // non-regular file; kInvalidArgument for more than kMaxFees fees, a zero fee receiver, a name
+  // over kMaxNameLength, or a price + fees that overflow; kDataLoss when the node's checksum is
+  // not the file's; kPermissionDenied when the node does not take uploads from this account;
+  // kFailedPrecondition for a reverted registration; those of the node and the chain.
+  [[nodiscard]] Result<PublishResult> publish(const PublishRequest& request,
+                                              const ProgressFn& progress = {});
+
+  // The DDO of `did` from the node, checked against getAsset: the controller ends in the on-chain
+  // owner and the metadata checksum is the on-chain checksum.
+  // Errors: kNotFound when the node does not know the DID or it is not registered on chain;
+  // kDataLoss when the DDO is malformed, names another DID, or differs from the chain; those of
+  // the node and the chain.
+  [[nodiscard]] Result<ResolvedAsset> resolve(const Hash32& did);
+
+  // Agrees to the terms of `did` (resolved as above) with the paid-access template: creates the
+  // agreement and locks the price in one transaction, the access condition timing out after the
+  // DDO's accessTimeout; then saves the params. REQUIRES: a key.
+  // Errors: those of resolve(); kFailedPrecondition when the DDO names a template other than the
+  // deployment's paid-access or a provider the registry does not list, or the transaction
+  // reverts (the custom error named); kUnimplemented for a payment token other than ether;
+  // kUnavailable / kPermissionDenied when the params file cannot be written.
+  [[nodiscard]] Result<OrderResult> order(const Hash32& did);
+
+  // Downloads the asset of agreement `agreement_id` (its params from the agreements directory)
+  // into `out`: proofs, then content, window by window; every chunk is verified against the
+  // on-chain checksum before it is written to a temporary file beside `out`, renamed to `out`
+  // once all chunks are in. With `overwrite` false an existing `out` is kAlreadyExists.
+  // REQUIRES: a key (the agreement's consumer).
+  // Errors: kNotFound when no params are stored for the agreement; kDataLoss for a chunk that
+  // fails verification or a node whose root or shape differs from the chain's (no file is left
+  // at `out`); kInvalidArgument when `out` is a directory; those of the node (kPermissionDenied
+  // for someone else's agreement, kFailedPrecondition when the payment is not locked).
+  [[nodiscard]] Result<DownloadResult> download(const Hash32& agreement_id,
+                                                const std::filesystem::path& out, bool overwrite,
+                                                const ProgressFn& progress = {});
+
+  // The state of each condition of the agreement, with the stored params.
+  // Errors: kNotFound when no params are stored for the agreement or the chain does not know it;
+  // kDataLoss when the stored params fail the engine's checkParams or the file is corrupt.
+  [[nodiscard]] Result<AgreementStatus> status(const Hash32& agreement_id);
+
+  // The params stored for `agreement_id`. Errors: kNotFound (naming the file and `pactum order`);
+  // kDataLoss for a file that does not parse.
+  [[nodiscard]] Result<AgreementParams> stored_params(const Hash32& agreement_id) const;
+
+  struct Impl;
+
+ private:
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pactum::client

@@ -1,0 +1,587 @@
+// Client: creation, the signed-request and chain helpers, resolve, status and agreement files.
+#include "pactum/client/client.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "client_internal.hpp"
+#include "pactum/sdk/did.hpp"
+#include "pactum/store/chunk_cipher.hpp"
+
+namespace pactum::client {
+
+using Json = nlohmann::json;
+using Engine = contracts::AgreementEngine;
+using Registry = contracts::AssetRegistry;
+
+std::string_view condition_type_name(ConditionType type) noexcept {
+  switch (type) {
+    case ConditionType::kLockPayment:
+      return "LockPayment";
+    case ConditionType::kAccess:
+      return "Access";
+    case ConditionType::kEscrowPayment:
+      return "EscrowPayment";
+    case ConditionType::kNftHolder:
+      return "NftHolder";
+    case ConditionType::kNftTransfer:
+      return "NftTransfer";
+    case ConditionType::kAllowList:
+      return "AllowList";
+    case ConditionType::kComputeExecution:
+      return "ComputeExecution";
+  }
+  return "Unknown";
+}
+
+std::string_view condition_state_name(ConditionState state) noexcept {
+  switch (state) {
+    case ConditionState::kUnfulfilled:
+      return "Unfulfilled";
+    case ConditionState::kFulfilled:
+      return "Fulfilled";
+    case ConditionState::kAborted:
+      return "Aborted";
+  }
+  return "Unknown";
+}
+
+Result<Hash32> parse_agreement_id(std::string_view text) {
+  if (text.size() != 66 || text.substr(0, 2) != "0x") {
+    const std::string shown =
+        text.size() <= 80 ? "'" + std::string(text) + "'" : std::to_string(text.size()) + " bytes";
+    return invalid_argument(shown +
+                            " is not an agreement id: expected 0x followed by 64 hex digits");
+  }
+  auto id = fixed_from_hex<32>(text);
+  if (!id.ok()) {
+    return invalid_argument("'" + std::string(text) + "' is not an agreement id: bad hex digit");
+  }
+  return *id;
+}
+
+Result<Hash32> random_word() {
+  Hash32 out{};
+  PACTUM_TRY_STATUS(store::random_bytes(out));
+  return out;
+}
+
+// ---- Impl helpers
+
+std::int64_t Client::Impl::now() const {
+  if (config.clock) return config.clock();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<Bytes> Client::Impl::view(const eth::Address& to, Bytes data) {
+  rpc::CallRequest call;
+  call.to = to;
+  call.data = std::move(data);
+  return api.call(call);
+}
+
+Status Client::Impl::need_key(std::string_view what) const {
+  if (!key || !transactor) {
+    return failed_precondition(std::string(what) + " needs an account (--as or --key)");
+  }
+  return ok_status();
+}
+
+Result<HeaderList> Client::Impl::signed_headers(sdk::NodeAction action, const Hash32& subject) {
+  PACTUM_TRY_STATUS(need_key("a signed node request"));
+  if (!node_address) return internal_error("signed_headers before the node's address is known");
+  PACTUM_TRY(Hash32 nonce, random_word());
+  sdk::NodeRequest r;
+  r.action = action;
+  r.subject = subject;
+  r.node = *node_address;
+  r.nonce = eth::U256::from_word(nonce);
+  // Well inside the node's 10-minute limit, with room for clock skew.
+  r.expiry = static_cast<std::uint64_t>(now() + 300);
+  auto s = sdk::sign_node_request(*key, r, chain_id);
+  return HeaderList{{std::string(sdk::kRequestHeader), std::move(s.request_header)},
+                    {std::string(sdk::kSignatureHeader), std::move(s.signature_header)}};
+}
+
+Result<rpc::Receipt> Client::Impl::send(std::string_view what, const eth::Address& to,
+                                        ByteView data, const eth::U256& value,
+                                        std::vector<SentTransaction>& sent) {
+  PACTUM_TRY_STATUS(need_key(what));
+  PACTUM_TRY(rpc::Receipt receipt, transactor->send(what, to, data, value));
+  SentTransaction t;
+  t.what = std::string(what);
+  t.hash = receipt.transaction_hash;
+  t.from = receipt.from;
+  t.block_number = receipt.block_number;
+  t.gas_used = receipt.gas_used;
+  t.effective_gas_price = receipt.effective_gas_price;
+  PACTUM_TRY(t.fee, eth::checked_mul(eth::U256(receipt.gas_used), receipt.effective_gas_price));
+  sent.push_back(std::move(t));
+  return receipt;
+}
+
+Result<Registry::GetAssetResult> Client::Impl::asset(const Hash32& did) {
+  PACTUM_TRY(auto data, Registry::encode_getAsset(did));
+  auto ret = view(registry, std::move(data));
+  if (!ret.ok()) {
+    if (ret.error().code() == ErrorCode::kFailedPrecondition) {
+      return not_found(sdk::format_did(did) + " is not registered on chain " +
+                       std::to_string(chain_id));
+    }
+    return std::move(ret).error();
+  }
+  return Registry::decode_getAsset_result(*ret);
+}
+
+Result<bool> Client::Impl::is_provider(const Hash32& did, const eth::Address& who) {
+  PACTUM_TRY(auto data, Registry::encode_isProvider(did, who));
+  PACTUM_TRY(auto ret, view(registry, std::move(data)));
+  return Registry::decode_isProvider_result(ret);
+}
+
+// ---- Client
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>> Client::create(rpc::EthApi& api, ClientConfig config,
+                                               std::optional<eth::PrivateKey> key) {
+  if (config.node_url.empty()) return invalid_argument("client: a node URL is required");
+  const auto& addresses = config.deployment.addresses;
+  if (!addresses.contains("AgreementEngine") || !addresses.contains("AssetRegistry")) {
+    return invalid_argument("client: the deployment lacks AgreementEngine or AssetRegistry");
+  }
+  auto paid = config.deployment.template_id("paid-access");
+  if (!paid.ok()) return invalid_argument("client: " + paid.error().message());
+  PACTUM_TRY(NodeHttpClient node, NodeHttpClient::create(config.node_url, config.http));
+  PACTUM_TRY(std::uint64_t chain_id, api.chain_id());
+  if (config.deployment.chain_id != 0 && config.deployment.chain_id != chain_id) {
+    return failed_precondition("the chain's id is " + std::to_string(chain_id) +
+                               ", the deployment's " + std::to_string(config.deployment.chain_id));
+  }
+  auto impl = std::make_unique<Impl>(api, std::move(config), std::move(node));
+  impl->chain_id = chain_id;
+  impl->paid_access = *paid;
+  impl->registry = impl->config.deployment.asset_registry().address();
+  impl->engine = impl->config.deployment.agreement_engine().address();
+  if (key) {
+    PACTUM_TRY(auto t, contracts::Transactor::create(api, key->clone()));
+    impl->transactor.emplace(std::move(t));
+    impl->key = std::move(key);
+  }
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+const eth::Address& Client::address() const {
+  return impl_->transactor->address();
+}
+
+Result<eth::Address> Client::node_address() {
+  if (impl_->node_address) return *impl_->node_address;
+  // The node says who it is in /health ("node_address"), when it does.
+  PACTUM_TRY(NodeReply health, impl_->node.request("GET", "/health", {}));
+  auto doc = Json::parse(health.body, nullptr, false);
+  if (health.status == 200 && !doc.is_discarded() && doc.is_object()) {
+    for (const char* member : {"node_address", "address", "provider"}) {
+      if (doc.contains(member) && doc[member].is_string()) {
+        auto a = eth::Address::parse(doc[member].get<std::string>());
+        if (a.ok()) {
+          impl_->node_address = *a;
+          return *a;
+        }
+      }
+    }
+  }
+  // Otherwise: a request signed for the zero node is refused with the node's own address in the
+  // message ("request is for node 0x…, this is node 0x…"). It consumes no nonce and sends no data.
+  if (!impl_->key) return unavailable("the node does not tell its address in /health");
+  sdk::NodeRequest r;
+  r.action = sdk::NodeAction::kAccess;
+  r.node = eth::Address();
+  PACTUM_TRY(Hash32 nonce, random_word());
+  r.nonce = eth::U256::from_word(nonce);
+  r.expiry = static_cast<std::uint64_t>(impl_->now() + 300);
+  auto s = sdk::sign_node_request(*impl_->key, r, impl_->chain_id);
+  PACTUM_TRY(NodeReply probe,
+             impl_->node.request("GET", "/api/v1/access/" + to_hex(Hash32{}) + "/proofs",
+                                 {{std::string(sdk::kRequestHeader), s.request_header},
+                                  {std::string(sdk::kSignatureHeader), s.signature_header}}));
+  auto err = Json::parse(probe.body, nullptr, false);
+  constexpr std::string_view kMarker = "this is node ";
+  if (!err.is_discarded() && err.is_object() && err.contains("error") && err["error"].is_object() &&
+      err["error"].contains("message") && err["error"]["message"].is_string()) {
+    const std::string message = err["error"]["message"].get<std::string>();
+    if (auto at = message.find(kMarker); at != std::string::npos) {
+      auto a = eth::Address::parse(message.substr(at + kMarker.size(), 42));
+      if (a.ok()) {
+        impl_->node_address = *a;
+        return *a;
+      }
+    }
+  }
+  return unavailable("the node at " + impl_->node.base_url() + " does not tell its address");
+}
+
+Result<AccessService> parse_access_service(std::string_view ddo_json) {
+  Json ddo = Json::parse(ddo_json, nullptr, false);
+  if (ddo.is_discarded() || !ddo.is_object() || !ddo.contains("service") ||
+      !ddo["service"].is_array()) {
+    return data_loss("the DDO has no service array");
+  }
+  for (const auto& s : ddo["service"]) {
+    if (!s.is_object() || s.value("type", Json()) != "PactumAccess") continue;
+    AccessService out;
+    auto address_of = [&](const Json& j, std::string_view what) -> Result<eth::Address> {
+      if (!j.is_string())
+        return data_loss("DDO access service: " + std::string(what) + " is not an address");
+      auto a = eth::Address::parse(j.get<std::string>());
+      if (!a.ok())
+        return data_loss("DDO access service: " + std::string(what) + ": " + a.error().message());
+      return *a;
+    };
+    PACTUM_TRY(out.provider, address_of(s.value("provider", Json()), "provider"));
+    const Json tpl = s.value("templateId", Json());
+    if (!tpl.is_string()) return data_loss("DDO access service: templateId is missing");
+    auto t = fixed_from_hex<32>(tpl.get<std::string>());
+    if (!t.ok()) return data_loss("DDO access service: templateId: " + t.error().message());
+    out.template_id = *t;
+    const Json p = s.value("payment", Json());
+    if (!p.is_object()) return data_loss("DDO access service: no payment object");
+    PACTUM_TRY(out.payment.token, address_of(p.value("token", Json()), "payment.token"));
+    const Json receivers = p.value("receivers", Json());
+    const Json amounts = p.value("amounts", Json());
+    if (!receivers.is_array() || !amounts.is_array() || receivers.size() != amounts.size() ||
+        receivers.empty() || receivers.size() > 8) {
+      return data_loss("DDO access service: payment needs 1..8 receivers and as many amounts");
+    }
+    for (const auto& r : receivers) {
+      PACTUM_TRY(auto a, address_of(r, "payment.receivers"));
+      out.payment.receivers.push_back(a);
+    }
+    for (const auto& m : amounts) {
+      if (!m.is_string()) return data_loss("DDO access service: amounts are decimal strings");
+      auto v = eth::U256::from_dec(m.get<std::string>());
+      if (!v.ok()) return data_loss("DDO access service: amount: " + v.error().message());
+      out.payment.amounts.push_back(*v);
+    }
+    const Json timeout = s.value("accessTimeout", Json("3600"));
+    std::uint64_t seconds = 0;
+    if (timeout.is_string()) {
+      auto v = eth::U256::from_dec(timeout.get<std::string>());
+      if (!v.ok() || !eth::fits_unsigned_bits(*v, 32)) {
+        return data_loss("DDO access service: accessTimeout is not a number of seconds");
+      }
+      seconds = v->limb(0);
+    } else if (timeout.is_number_unsigned()) {
+      seconds = timeout.get<std::uint64_t>();
+    } else {
+      return data_loss("DDO access service: accessTimeout is not a number of seconds");
+    }
+    if (seconds == 0 || seconds > 365ull * 24 * 3600) {
+      return data_loss("DDO access service: accessTimeout must be 1 s .. 1 year");
+    }
+    out.access_timeout_seconds = seconds;
+    return out;
+  }
+  return data_loss("the DDO has no PactumAccess service");
+}
+
+Result<ResolvedAsset> Client::resolve(const Hash32& did) {
+  const std::string did_text = sdk::format_did(did);
+  PACTUM_TRY(NodeReply got, impl_->node.request("GET", "/api/v1/assets/" + did_text, {}));
+  if (got.status == 404) {
+    return not_found(did_text + " is not known to the node at " + impl_->node.base_url());
+  }
+  if (got.status != 200) return node_error(got, "node " + impl_->node.base_url());
+  auto ddo = Json::parse(got.body, nullptr, false);
+  if (ddo.is_discarded() || !ddo.is_object() || ddo.value("id", Json()) != did_text) {
+    return data_loss("the node's DDO for " + did_text + " is malformed or names another DID");
+  }
+
+  // The chain's word on the owner and the checksum.
+  PACTUM_TRY(auto asset, impl_->asset(did));
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const Json controller_json = ddo.value("controller", Json());
+  const std::string controller =
+      controller_json.is_string() ? controller_json.get<std::string>() : "";
+  const std::string owner_suffix = ":" + asset.owner.to_hex();
+  if (controller.size() < owner_suffix.size() ||
+      lower(controller.substr(controller.size() - owner_suffix.size())) != lower(owner_suffix)) {
+    return data_loss("the DDO's controller '" + controller.substr(0, 128) +
+                     "' is not the on-chain owner " + asset.owner.to_checksum_string());
+  }
+  std::string checksum;
+  for (const auto& s : ddo.value("service", Json::array())) {
+    if (s.is_object() && s.value("type", Json()) == "PactumMetadata" && s.contains("checksum") &&
+        s["checksum"].is_string()) {
+      checksum = s["checksum"].get<std::string>();
+    }
+  }
+  if (lower(checksum) != lower(to_hex(asset.checksum))) {
+    return data_loss("the DDO's checksum differs from the on-chain checksum " +
+                     to_hex(asset.checksum));
+  }
+  ResolvedAsset out;
+  out.did = did;
+  out.owner = asset.owner;
+  out.checksum = asset.checksum;
+  out.ddo_json = ddo.dump();
+  PACTUM_TRY(out.access, parse_access_service(out.ddo_json));
+  return out;
+}
+
+// ---- agreement files
+
+namespace {
+
+Json u64_list(const std::vector<std::uint64_t>& v) {
+  Json out = Json::array();
+  for (auto x : v) out.push_back(std::to_string(x));
+  return out;
+}
+
+std::filesystem::path agreement_path(const std::filesystem::path& dir, const Hash32& id) {
+  return dir / (to_hex(id) + ".json");
+}
+
+}  // namespace
+
+std::string agreement_file_json(const Hash32& id, std::uint64_t chain_id,
+                                const std::string& node_url, const AgreementParams& p,
+                                const Hash32& transaction) {
+  Json receivers = Json::array(), amounts = Json::array();
+  for (const auto& r : p.payment.receivers) receivers.push_back(r.to_checksum_string());
+  for (const auto& a : p.payment.amounts) amounts.push_back(a.to_dec());
+  Json doc = {{"version", 1},
+              {"agreement_id", to_hex(id)},
+              {"chain_id", chain_id},
+              {"node_url", node_url},
+              {"transaction", to_hex(transaction)},
+              {"params",
+               {{"templateId", to_hex(p.template_id)},
+                {"did", to_hex(p.did)},
+                {"consumer", p.consumer.to_checksum_string()},
+                {"purpose", to_hex(p.purpose)},
+                {"validFrom", std::to_string(p.valid_from)},
+                {"validUntil", std::to_string(p.valid_until)},
+                {"timeLocks", u64_list(p.time_locks)},
+                {"timeOuts", u64_list(p.time_outs)},
+                {"payment",
+                 {{"token", p.payment.token.to_checksum_string()},
+                  {"receivers", receivers},
+                  {"amounts", amounts}}},
+                {"nft",
+                 {{"nft", p.nft.nft.to_checksum_string()},
+                  {"standard", static_cast<int>(p.nft.standard)},
+                  {"tokenId", p.nft.token_id.to_dec()},
+                  {"amount", p.nft.amount.to_dec()},
+                  {"seller", p.nft.seller.to_checksum_string()}}}}}};
+  return doc.dump(2) + "\n";
+}
+
+Result<AgreementParams> agreement_params_from_json(std::string_view text, const Hash32& id) {
+  Json doc = Json::parse(text, nullptr, false);
+  auto bad = [&](std::string_view what) {
+    return data_loss("the agreement file of " + to_hex(id) + " is corrupt: " + std::string(what));
+  };
+  if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
+  if (doc.value("agreement_id", Json()) != to_hex(id)) return bad("it names another agreement");
+  const Json p = doc.value("params", Json());
+  if (!p.is_object()) return bad("no params");
+  auto str = [&](const Json& j, const char* m) -> Result<std::string> {
+    if (!j.contains(m) || !j[m].is_string()) return bad(std::string(m) + " is missing");
+    return j[m].get<std::string>();
+  };
+  auto hash = [&](const Json& j, const char* m) -> Result<Hash32> {
+    PACTUM_TRY(std::string s, str(j, m));
+    auto h = fixed_from_hex<32>(s);
+    if (!h.ok()) return bad(std::string(m) + ": " + h.error().message());
+    return *h;
+  };
+  auto address = [&](const Json& j, const char* m) -> Result<eth::Address> {
+    PACTUM_TRY(std::string s, str(j, m));
+    auto a = eth::Address::parse(s);
+    if (!a.ok()) return bad(std::string(m) + ": " + a.error().message());
+    return *a;
+  };
+  auto u256 = [&](const Json& j, const char* m) -> Result<eth::U256> {
+    PACTUM_TRY(std::string s, str(j, m));
+    auto v = eth::U256::from_dec(s);
+    if (!v.ok()) return bad(std::string(m) + ": " + v.error().message());
+    return *v;
+  };
+  auto u64 = [&](const eth::U256& v, const char* m) -> Result<std::uint64_t> {
+    if (!eth::fits_unsigned_bits(v, 64)) return bad(std::string(m) + " is over 64 bits");
+    return v.limb(0);
+  };
+  auto u64_array = [&](const char* m) -> Result<std::vector<std::uint64_t>> {
+    if (!p.contains(m) || !p[m].is_array() || p[m].size() > 8) return bad(std::string(m));
+    std::vector<std::uint64_t> out;
+    for (const auto& x : p[m]) {
+      if (!x.is_string()) return bad(std::string(m));
+      auto v = eth::U256::from_dec(x.get<std::string>());
+      if (!v.ok()) return bad(std::string(m));
+      PACTUM_TRY(auto n, u64(*v, m));
+      out.push_back(n);
+    }
+    return out;
+  };
+  AgreementParams out;
+  PACTUM_TRY(out.template_id, hash(p, "templateId"));
+  PACTUM_TRY(out.did, hash(p, "did"));
+  PACTUM_TRY(out.consumer, address(p, "consumer"));
+  PACTUM_TRY(out.purpose, hash(p, "purpose"));
+  PACTUM_TRY(auto from, u256(p, "validFrom"));
+  PACTUM_TRY(out.valid_from, u64(from, "validFrom"));
+  PACTUM_TRY(auto until, u256(p, "validUntil"));
+  PACTUM_TRY(out.valid_until, u64(until, "validUntil"));
+  PACTUM_TRY(out.time_locks, u64_array("timeLocks"));
+  PACTUM_TRY(out.time_outs, u64_array("timeOuts"));
+  const Json pay = p.value("payment", Json());
+  if (!pay.is_object()) return bad("no payment");
+  PACTUM_TRY(out.payment.token, address(pay, "token"));
+  const Json receivers = pay.value("receivers", Json());
+  const Json amounts = pay.value("amounts", Json());
+  if (!receivers.is_array() || !amounts.is_array() || receivers.size() != amounts.size() ||
+      receivers.size() > 8) {
+    return bad("payment receivers and amounts");
+  }
+  for (const auto& r : receivers) {
+    if (!r.is_string()) return bad("payment.receivers");
+    auto a = eth::Address::parse(r.get<std::string>());
+    if (!a.ok()) return bad("payment.receivers");
+    out.payment.receivers.push_back(*a);
+  }
+  for (const auto& m : amounts) {
+    if (!m.is_string()) return bad("payment.amounts");
+    auto v = eth::U256::from_dec(m.get<std::string>());
+    if (!v.ok()) return bad("payment.amounts");
+    out.payment.amounts.push_back(*v);
+  }
+  const Json nft = p.value("nft", Json());
+  if (!nft.is_object()) return bad("no nft");
+  PACTUM_TRY(out.nft.nft, address(nft, "nft"));
+  const Json standard = nft.value("standard", Json());
+  if (!standard.is_number_unsigned() || standard.get<unsigned>() > 1) return bad("nft.standard");
+  out.nft.standard = static_cast<Engine::NftStandard>(standard.get<unsigned>());
+  PACTUM_TRY(out.nft.token_id, u256(nft, "tokenId"));
+  PACTUM_TRY(out.nft.amount, u256(nft, "amount"));
+  PACTUM_TRY(out.nft.seller, address(nft, "seller"));
+  return out;
+}
+
+Status write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) {
+    return permission_denied("cannot create " + path.parent_path().string() + ": " + ec.message());
+  }
+  std::string tmp =
+      (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    return permission_denied("cannot write in " + path.parent_path().string() + ": " +
+                             std::strerror(errno));
+  }
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return unavailable("cannot write " + tmp + ": " + why);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    return unavailable("cannot rename " + tmp + " to " + path.string() + ": " + why);
+  }
+  return ok_status();
+}
+
+Result<AgreementParams> Client::stored_params(const Hash32& agreement_id) const {
+  const auto path = agreement_path(impl_->config.agreements_dir, agreement_id);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return not_found("no agreement " + to_hex(agreement_id) + " was ordered here (" +
+                       path.string() + " does not exist; `pactum order` writes it)");
+    }
+    return permission_denied("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  std::string text;
+  char buf[8192];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > (std::size_t{1} << 20)) {
+      ::close(fd);
+      return data_loss(path.string() + " is over 1 MiB: not an agreement file");
+    }
+  }
+  ::close(fd);
+  return agreement_params_from_json(text, agreement_id);
+}
+
+Result<AgreementStatus> Client::status(const Hash32& agreement_id) {
+  PACTUM_TRY(AgreementParams params, stored_params(agreement_id));
+  PACTUM_TRY(auto exists_data, Engine::encode_agreementExists(agreement_id));
+  PACTUM_TRY(auto exists_ret, impl_->view(impl_->engine, std::move(exists_data)));
+  PACTUM_TRY(bool exists, Engine::decode_agreementExists_result(exists_ret));
+  if (!exists) {
+    return not_found("agreement " + to_hex(agreement_id) + " does not exist on chain " +
+                     std::to_string(impl_->chain_id));
+  }
+  PACTUM_TRY(auto check_data, Engine::encode_checkParams(agreement_id, params));
+  PACTUM_TRY(auto check_ret, impl_->view(impl_->engine, std::move(check_data)));
+  PACTUM_TRY(bool matches, Engine::decode_checkParams_result(check_ret));
+  if (!matches) {
+    return data_loss("the stored params of agreement " + to_hex(agreement_id) +
+                     " do not match the chain's (checkParams)");
+  }
+  PACTUM_TRY(auto tpl_data, Engine::encode_getTemplate(params.template_id));
+  PACTUM_TRY(auto tpl_ret, impl_->view(impl_->engine, std::move(tpl_data)));
+  PACTUM_TRY(auto tpl, Engine::decode_getTemplate_result(tpl_ret));
+  AgreementStatus out;
+  out.agreement_id = agreement_id;
+  for (const auto& [name, id] : impl_->config.deployment.templates) {
+    if (id == params.template_id) out.template_name = name;
+  }
+  for (unsigned i = 0; i < tpl.types.size(); ++i) {
+    PACTUM_TRY(auto data, Engine::encode_getConditionState(agreement_id, eth::U256(i)));
+    PACTUM_TRY(auto ret, impl_->view(impl_->engine, std::move(data)));
+    PACTUM_TRY(auto state, Engine::decode_getConditionState_result(ret));
+    ConditionStatus c;
+    c.index = i;
+    c.type = tpl.types[i];
+    c.state = state;
+    c.time_lock = i < params.time_locks.size() ? params.time_locks[i] : 0;
+    c.time_out = i < params.time_outs.size() ? params.time_outs[i] : 0;
+    out.conditions.push_back(c);
+  }
+  out.params = std::move(params);
+  return out;
+}
+
+}  // namespace pactum::client

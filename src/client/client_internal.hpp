@@ -1,0 +1,66 @@
+// Client's insides, shared by client.cpp (create, resolve, status, agreement files),
+// publish.cpp, order.cpp and download.cpp.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "pactum/client/client.hpp"
+#include "pactum/contracts/transactor.hpp"
+#include "pactum/sdk/node_request.hpp"
+
+namespace pactum::client {
+
+struct Client::Impl {
+  Impl(rpc::EthApi& a, ClientConfig c, NodeHttpClient n)
+      : api(a), config(std::move(c)), node(std::move(n)) {}
+
+  // Unix seconds now, from config.clock.
+  [[nodiscard]] std::int64_t now() const;
+  // eth_call at the latest block. Errors: those of EthApi::call (a revert is
+  // kFailedPrecondition).
+  [[nodiscard]] Result<Bytes> view(const eth::Address& to, Bytes data);
+  // Both headers of a request for `action` on `subject`, signed by this client's key for the
+  // node, with a fresh random nonce and a five-minute expiry. REQUIRES: a key.
+  [[nodiscard]] Result<HeaderList> signed_headers(sdk::NodeAction action, const Hash32& subject);
+  // Sends a transaction and records what it cost. REQUIRES: a key.
+  [[nodiscard]] Result<rpc::Receipt> send(std::string_view what, const eth::Address& to,
+                                          ByteView data, const eth::U256& value,
+                                          std::vector<SentTransaction>& sent);
+  // getAsset(did): kNotFound when it is not registered.
+  [[nodiscard]] Result<contracts::AssetRegistry::GetAssetResult> asset(const Hash32& did);
+  [[nodiscard]] Result<bool> is_provider(const Hash32& did, const eth::Address& who);
+  // Requires a key; kFailedPrecondition naming `what` otherwise.
+  [[nodiscard]] Status need_key(std::string_view what) const;
+
+  rpc::EthApi& api;
+  ClientConfig config;
+  NodeHttpClient node;
+  std::optional<eth::PrivateKey> key;
+  std::optional<contracts::Transactor> transactor;
+  std::uint64_t chain_id = 0;
+  eth::Address registry;
+  eth::Address engine;
+  Hash32 paid_access{};
+  std::optional<eth::Address> node_address;
+};
+
+// 32 random bytes (seeds, nonces). Errors: kUnavailable when the system has no randomness.
+[[nodiscard]] Result<Hash32> random_word();
+
+// The agreement file's JSON text and back (the file format is private to this library).
+[[nodiscard]] std::string agreement_file_json(const Hash32& id, std::uint64_t chain_id,
+                                              const std::string& node_url,
+                                              const AgreementParams& params,
+                                              const Hash32& transaction);
+[[nodiscard]] Result<AgreementParams> agreement_params_from_json(std::string_view text,
+                                                                 const Hash32& id);
+// Writes `text` to `path` through a temporary file in the same directory, fsynced and renamed.
+// Errors: kPermissionDenied / kUnavailable naming the path.
+[[nodiscard]] Status write_file_atomically(const std::filesystem::path& path,
+                                           std::string_view text);
+
+// The PactumAccess service of a DDO. Errors: kDataLoss saying what is missing or malformed.
+[[nodiscard]] Result<AccessService> parse_access_service(std::string_view ddo_json);
+
+}  // namespace pactum::client

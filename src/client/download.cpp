@@ -1,0 +1,260 @@
+// Client::download: window by window, the proofs of a run of chunks and then those chunks'
+// bytes (one ranged request); each chunk verified against the on-chain root before it is
+// written to a temporary file, renamed over the output once every chunk is in.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "client_internal.hpp"
+#include "pactum/sdk/did.hpp"
+#include "pactum/store/chunk_verifier.hpp"
+
+namespace pactum::client {
+namespace {
+
+using Json = nlohmann::json;
+
+// A temporary output file beside the final one; removed unless committed.
+class PartialFile {
+ public:
+  static Result<PartialFile> create(const std::filesystem::path& final_path) {
+    std::string tmp = (final_path.parent_path() /
+                       ("." + final_path.filename().string() + ".pactum-partial-XXXXXX"))
+                          .string();
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) {
+        return not_found(final_path.parent_path().string() + ": no such directory");
+      }
+      if (errno == EACCES) {
+        return permission_denied("cannot write in " + final_path.parent_path().string());
+      }
+      return unavailable("cannot create " + tmp + ": " + std::strerror(errno));
+    }
+    return PartialFile(fd, std::move(tmp));
+  }
+  PartialFile(PartialFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {
+    o.path_.clear();
+  }
+  PartialFile& operator=(PartialFile&&) = delete;
+  ~PartialFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+
+  Status write(ByteView data) {
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == ENOSPC) return resource_exhausted("writing " + path_ + ": disk full");
+        return unavailable("writing " + path_ + ": " + std::strerror(errno));
+      }
+      data = data.subspan(static_cast<std::size_t>(n));
+    }
+    return ok_status();
+  }
+
+  // fsync, close and rename over `final_path`.
+  Status commit(const std::filesystem::path& final_path) {
+    if (::fsync(fd_) != 0 || ::close(fd_) != 0) {
+      fd_ = -1;
+      return unavailable("writing " + path_ + ": " + std::strerror(errno));
+    }
+    fd_ = -1;
+    if (::rename(path_.c_str(), final_path.c_str()) != 0) {
+      return unavailable("cannot rename " + path_ + " to " + final_path.string() + ": " +
+                         std::strerror(errno));
+    }
+    path_.clear();
+    return ok_status();
+  }
+
+ private:
+  PartialFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;
+  std::string path_;
+};
+
+// One proofs answer: the asset's shape and the proofs of chunks [from, to).
+struct ProofWindow {
+  std::uint32_t chunk_size = 0;
+  std::uint64_t chunk_count = 0;
+  std::uint64_t size = 0;
+  Hash32 root{};
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+  std::vector<std::vector<Hash32>> proofs;  // proofs[i - from]
+};
+
+Result<ProofWindow> parse_proofs(const std::string& body) {
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return data_loss("the node's proofs are not JSON");
+  ProofWindow w;
+  for (const char* m : {"chunk_size", "chunk_count", "size", "from", "to"}) {
+    if (!j.contains(m) || !j[m].is_number_unsigned()) {
+      return data_loss(std::string("the node's proofs lack ") + m);
+    }
+  }
+  const auto cs = j["chunk_size"].get<std::uint64_t>();
+  if (cs == 0 || cs > (std::uint64_t{1} << 24)) return data_loss("the node's chunk_size is absurd");
+  w.chunk_size = static_cast<std::uint32_t>(cs);
+  w.chunk_count = j["chunk_count"].get<std::uint64_t>();
+  w.size = j["size"].get<std::uint64_t>();
+  w.from = j["from"].get<std::uint64_t>();
+  w.to = j["to"].get<std::uint64_t>();
+  if (!j.contains("root") || !j["root"].is_string())
+    return data_loss("the node's proofs lack root");
+  auto root = fixed_from_hex<32>(j["root"].get<std::string>());
+  if (!root.ok()) return data_loss("the node's root: " + root.error().message());
+  w.root = *root;
+  if (w.from > w.to || w.to > w.chunk_count || !j.contains("proofs") || !j["proofs"].is_array() ||
+      j["proofs"].size() != w.to - w.from) {
+    return data_loss("the node's proofs do not cover [from, to)");
+  }
+  std::uint64_t expect = w.from;
+  for (const auto& entry : j["proofs"]) {
+    if (!entry.is_object() || !entry.contains("index") || !entry["index"].is_number_unsigned() ||
+        entry["index"].get<std::uint64_t>() != expect || !entry.contains("proof") ||
+        !entry["proof"].is_array() || entry["proof"].size() > 64) {
+      return data_loss("the node's proof of chunk " + std::to_string(expect) + " is malformed");
+    }
+    std::vector<Hash32> proof;
+    for (const auto& h : entry["proof"]) {
+      if (!h.is_string()) return data_loss("a proof hash is not a string");
+      auto hash = fixed_from_hex<32>(h.get<std::string>());
+      if (!hash.ok()) return data_loss("a proof hash: " + hash.error().message());
+      proof.push_back(*hash);
+    }
+    w.proofs.push_back(std::move(proof));
+    ++expect;
+  }
+  return w;
+}
+
+}  // namespace
+
+Result<DownloadResult> Client::download(const Hash32& agreement_id,
+                                        const std::filesystem::path& out, bool overwrite,
+                                        const ProgressFn& progress) {
+  PACTUM_TRY_STATUS(impl_->need_key("download"));
+  PACTUM_TRY(AgreementParams params, stored_params(agreement_id));
+  if (params.consumer != address()) {
+    return permission_denied("the consumer of agreement " + to_hex(agreement_id) + " is " +
+                             params.consumer.to_checksum_string() + ", not " +
+                             address().to_checksum_string());
+  }
+  if (out.empty()) return invalid_argument("no output file given");
+  std::error_code ec;
+  if (std::filesystem::is_directory(out, ec)) {
+    return invalid_argument(out.string() + " is a directory; give a file name");
+  }
+  if (!overwrite && std::filesystem::exists(out, ec)) {
+    return already_exists(out.string() + " exists (choose another name, or --force)");
+  }
+
+  // The chain's checksum is the judge of every chunk.
+  PACTUM_TRY(auto asset, impl_->asset(params.did));
+  const Hash32 root = asset.checksum;
+  PACTUM_TRY(eth::Address node, node_address());
+  (void)node;
+  const std::filesystem::path final_path =
+      out.has_parent_path() ? out : std::filesystem::path(".") / out;
+  PACTUM_TRY(PartialFile partial, PartialFile::create(final_path));
+
+  const std::string base = "/api/v1/access/" + to_hex(agreement_id);
+  const std::uint64_t window = std::max<std::uint64_t>(1, impl_->config.download_window);
+  // The proofs of chunks [from, to), checked against the chain's root (an empty window gives
+  // the asset's shape; the first request also makes the node settle the agreement).
+  auto fetch_proofs = [&](std::uint64_t from, std::uint64_t to) -> Result<ProofWindow> {
+    PACTUM_TRY(HeaderList h, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id));
+    PACTUM_TRY(
+        NodeReply got,
+        impl_->node.request(
+            "GET", base + "/proofs?from=" + std::to_string(from) + "&to=" + std::to_string(to), h));
+    if (got.status != 200) return node_error(got, "proofs of " + to_hex(agreement_id));
+    PACTUM_TRY(ProofWindow w, parse_proofs(got.body));
+    if (w.root != root) {
+      return data_loss("the node's root " + to_hex(w.root) + " is not the on-chain checksum " +
+                       to_hex(root) + " of " + sdk::format_did(params.did));
+    }
+    if (w.from != from || w.to != to) return data_loss("the node's proofs are for another window");
+    return w;
+  };
+  PACTUM_TRY(ProofWindow shape, fetch_proofs(0, 0));
+  auto made = store::ChunkVerifier::create(root, shape.chunk_count, shape.chunk_size, shape.size);
+  if (!made.ok()) return data_loss("the node's asset shape: " + made.error().message());
+  std::optional<store::ChunkVerifier> verifier(std::move(made).value());
+  const std::uint64_t total_size = shape.size, chunk_count = shape.chunk_count;
+  std::uint64_t done_bytes = 0;
+  if (progress) progress(0, total_size);
+  for (std::uint64_t from = 0; from < chunk_count;) {
+    PACTUM_TRY(ProofWindow w, fetch_proofs(from, std::min(chunk_count, from + window)));
+    if (w.chunk_count != chunk_count || w.chunk_size != shape.chunk_size || w.size != total_size) {
+      return data_loss("the node changed the asset's shape during the download");
+    }
+
+    // The chunks' bytes, assembled and verified one chunk at a time.
+    const std::uint64_t first = verifier->chunk_offset(w.from);
+    const std::uint64_t last =
+        verifier->chunk_offset(w.to - 1) + verifier->chunk_length(w.to - 1);  // exclusive
+    PACTUM_TRY(HeaderList hc, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id));
+    hc.emplace_back("Range", "bytes=" + std::to_string(first) + "-" + std::to_string(last - 1));
+    Bytes chunk;
+    chunk.reserve(verifier->chunk_length(w.from));
+    std::uint64_t index = w.from;
+    PACTUM_TRY(
+        NodeReply content,
+        impl_->node.download(base + "/content", hc, [&](ByteView piece) -> Status {
+          while (!piece.empty()) {
+            if (index >= w.to) return data_loss("the node sent more bytes than asked");
+            const std::uint64_t want = verifier->chunk_length(index) - chunk.size();
+            const std::size_t take =
+                static_cast<std::size_t>(std::min<std::uint64_t>(want, piece.size()));
+            chunk.insert(chunk.end(), piece.begin(),
+                         piece.begin() + static_cast<std::ptrdiff_t>(take));
+            piece = piece.subspan(take);
+            if (chunk.size() == verifier->chunk_length(index)) {
+              auto ok = verifier->accept(index, chunk, w.proofs[index - w.from]);
+              if (!ok.ok()) {
+                return data_loss(
+                    "chunk " + std::to_string(index) + " of " + sdk::format_did(params.did) +
+                    " fails verification against the on-chain checksum: " + ok.error().message());
+              }
+              PACTUM_TRY_STATUS(partial.write(chunk));
+              done_bytes += chunk.size();
+              if (progress) progress(done_bytes, total_size);
+              chunk.clear();
+              ++index;
+            }
+          }
+          return ok_status();
+        }));
+    const bool whole = first == 0 && last == total_size;
+    if (content.status != 206 && !(content.status == 200 && whole)) {
+      return node_error(content, "content of " + to_hex(agreement_id));
+    }
+    if (index != w.to || !chunk.empty()) {
+      return data_loss("the node sent " + std::to_string(content.streamed_bytes) + " bytes for " +
+                       std::to_string(last - first) + " asked");
+    }
+    from = w.to;
+  }
+
+  if (!verifier || !verifier->complete()) {
+    return data_loss("the download ended before every chunk was verified");
+  }
+  PACTUM_TRY_STATUS(partial.commit(final_path));
+  DownloadResult result;
+  result.file = out;
+  result.size = total_size;
+  result.chunk_count = chunk_count;
+  result.checksum = root;
+  result.did = params.did;
+  return result;
+}
+
+}  // namespace pactum::client

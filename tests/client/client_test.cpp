@@ -1,0 +1,412 @@
+// pactum::client against an in-process NodeService (real HttpServer on port 0, store in a temp
+// directory) and a real anvil: publish → resolve → order → download gives the same bytes, the
+// agreement's conditions move as they should and every balance is exact; a chunk damaged on the
+// node's disk, or changed in transit, never reaches the output file; bad inputs are refused
+// with the error that says what to do.
+#include "pactum/client/client.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "contracts/live_chain.hpp"
+#include "pactum/contracts/deployment.hpp"
+#include "pactum/eth/keccak.hpp"
+#include "pactum/node/node_service.hpp"
+#include "pactum/sdk/did.hpp"
+#include "pactum/server/http_server.hpp"
+#include "pactum/server/log.hpp"
+
+namespace pactum::client {
+namespace {
+
+using contracts::testing::LiveChain;
+using eth::U256;
+
+constexpr std::uint32_t kChunk = 4096;
+constexpr int kMarketplace = 5;
+const U256 kPrice = U256(250'000'000'000'000'000ULL);  // 0.25 ether
+const U256 kFee = U256(10'000'000'000'000'000ULL);     // 0.01 ether
+
+std::string random_bytes(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+void write_file(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream f(p, std::ios::binary);
+  f << bytes;
+}
+
+eth::PrivateKey key(int index) {
+  return eth::PrivateKey::from_hex(
+             pactum::testing::AnvilProcess::dev_private_keys().at(static_cast<std::size_t>(index)))
+      .value();
+}
+
+std::vector<ConditionState> states(const AgreementStatus& s) {
+  std::vector<ConditionState> out;
+  for (const auto& c : s.conditions) out.push_back(c.state);
+  return out;
+}
+
+// A node that forwards to the real one but flips one byte of every content answer: what a
+// compromised node or a man in the middle would send.
+class TamperingProxy {
+ public:
+  explicit TamperingProxy(std::string upstream)
+      : upstream_(NodeHttpClient::create(upstream).value()) {
+    auto forward = [this](server::Request& r, bool tamper) -> Result<server::Response> {
+      HeaderList h;
+      for (const char* name : {"X-Pactum-Request", "X-Pactum-Signature", "Range"}) {
+        if (auto v = r.headers.get(name)) h.emplace_back(name, std::string(*v));
+      }
+      PACTUM_TRY(NodeReply reply, upstream_.request(r.method, r.target, h));
+      server::Response out = server::Response::json(reply.body, reply.status);
+      if (reply.content_range) out.headers.set("Content-Range", *reply.content_range);
+      if (tamper && reply.status / 100 == 2 && !out.body.empty()) {
+        out.body[out.body.size() / 2] = static_cast<char>(out.body[out.body.size() / 2] ^ 0x20);
+        out.headers.set("Content-Type", "application/octet-stream");
+      }
+      return out;
+    };
+    router_.add("GET", "/health", [forward](server::Request& r) { return forward(r, false); });
+    router_.add("GET", "/api/v1/assets/{did}",
+                [forward](server::Request& r) { return forward(r, false); });
+    router_.add("GET", "/api/v1/access/{id}/proofs",
+                [forward](server::Request& r) { return forward(r, false); });
+    router_.add("GET", "/api/v1/access/{id}/content",
+                [forward](server::Request& r) { return forward(r, true); });
+    server::HttpServerOptions opts;
+    opts.threads = 1;
+    server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
+    EXPECT_TRUE(server_->start().ok());
+  }
+  ~TamperingProxy() { server_->stop(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+ private:
+  NodeHttpClient upstream_;
+  server::Router router_;
+  server::NullLogger logger_;
+  server::MetricsRegistry metrics_;
+  std::unique_ptr<server::HttpServer> server_;
+};
+
+class ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(chain_.ok());
+    contracts::Transactor deployer = chain_.account(contracts::testing::kDeployer);
+    auto d = contracts::deploy_all(deployer, contracts::DeployOptions{});
+    ASSERT_TRUE(d.ok()) << d.error().to_string();
+    deployment_ = *d;
+
+    char tmpl[] = "/tmp/pactum-client-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto master = store::MasterKey::generate();
+    ASSERT_TRUE(master.ok());
+    store::SqliteStoreOptions so;
+    so.directory = (dir_ / "store").string();
+    so.master_key = std::move(master).value();
+    auto st = store::open_sqlite_asset_store(std::move(so));
+    ASSERT_TRUE(st.ok()) << st.error().to_string();
+    store_ = std::move(st).value();
+    node_key_.emplace(chain_.account(contracts::testing::kProvider));
+
+    node::NodeServiceConfig config;
+    config.chain_id = chain_.chain_id();
+    config.deployment = deployment_;
+    config.public_url = "http://127.0.0.1";
+    config.publishers = {key(contracts::testing::kPublisher).address()};
+    config.data_dir = (dir_ / "node").string();
+    config.chunk_size = kChunk;
+    config.logger = &logger_;
+    auto svc = node::NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
+    ASSERT_TRUE(svc.ok()) << svc.error().to_string();
+    service_ = std::move(svc).value();
+    service_->add_routes(router_);
+    server::HttpServerOptions opts;
+    opts.threads = 2;
+    server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
+    ASSERT_TRUE(server_->start().ok());
+    std::filesystem::create_directories(dir_ / "out");
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    server_.reset();
+    service_.reset();
+    store_.reset();
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::string node_url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+  // A client acting as dev account `index` (-1: none) towards `url` (default: the node).
+  std::unique_ptr<Client> client(int index, std::string url = {}) {
+    ClientConfig c;
+    c.node_url = url.empty() ? node_url() : url;
+    c.deployment = deployment_;
+    c.agreements_dir = dir_ / "agreements";
+    c.download_window = 2;  // several windows even for small files
+    std::optional<eth::PrivateKey> k;
+    if (index >= 0) k = key(index);
+    auto made = Client::create(chain_.api(), std::move(c), std::move(k));
+    EXPECT_TRUE(made.ok()) << made.error().to_string();
+    return made.ok() ? std::move(made).value() : nullptr;
+  }
+
+  PublishResult publish(const std::string& bytes, const std::string& name) {
+    const auto path = dir_ / name;
+    write_file(path, bytes);
+    PublishRequest r;
+    r.file = path;
+    r.price = kPrice;
+    r.fees = {{key(kMarketplace).address(), kFee}};
+    auto published = client(contracts::testing::kPublisher)->publish(r);
+    EXPECT_TRUE(published.ok()) << published.error().to_string();
+    return published.ok() ? *published : PublishResult{};
+  }
+
+  // No output and no partial file left in out/.
+  void expect_out_dir_empty() {
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / "out")) {
+      ADD_FAILURE() << "left behind: " << e.path();
+    }
+  }
+
+  LiveChain chain_;
+  contracts::Deployment deployment_;
+  std::filesystem::path dir_;
+  std::unique_ptr<store::AssetStore> store_;
+  std::optional<contracts::Transactor> node_key_;
+  std::unique_ptr<node::NodeService> service_;
+  server::Router router_;
+  server::MemoryLogger logger_;
+  server::MetricsRegistry metrics_;
+  std::unique_ptr<server::HttpServer> server_;
+};
+
+TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
+  const eth::Address publisher = key(contracts::testing::kPublisher).address();
+  const eth::Address consumer = key(contracts::testing::kConsumer).address();
+  const eth::Address marketplace = key(kMarketplace).address();
+  const U256 publisher_before = chain_.balance(publisher);
+  const U256 consumer_before = chain_.balance(consumer);
+  const U256 marketplace_before = chain_.balance(marketplace);
+  const U256 engine_before = chain_.balance(deployment_.agreement_engine().address());
+
+  const std::string file = random_bytes(5 * kChunk + 1234, 1);
+  PublishResult published = publish(file, "asset.bin");
+  ASSERT_EQ(published.transactions.size(), 1u);
+  EXPECT_EQ(published.size, file.size());
+  EXPECT_EQ(published.chunk_size, kChunk);
+  EXPECT_EQ(published.chunk_count, 6u);
+  EXPECT_EQ(published.provider, service_->address());
+  ASSERT_EQ(published.payment.receivers.size(), 2u);
+  EXPECT_EQ(published.payment.receivers[0], publisher);
+  EXPECT_EQ(published.payment.amounts[0], kPrice);
+  EXPECT_EQ(published.payment.receivers[1], marketplace);
+  EXPECT_EQ(published.payment.amounts[1], kFee);
+
+  // Resolve, without an account: checked against the chain.
+  auto resolved = client(-1)->resolve(published.did);
+  ASSERT_TRUE(resolved.ok()) << resolved.error().to_string();
+  EXPECT_EQ(resolved->owner, publisher);
+  EXPECT_EQ(resolved->checksum, published.checksum);
+  EXPECT_EQ(resolved->access.provider, service_->address());
+
+  auto consumer_client = client(contracts::testing::kConsumer);
+  auto ordered = consumer_client->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  EXPECT_EQ(ordered->paid, kPrice + kFee);
+  EXPECT_TRUE(std::filesystem::exists(ordered->params_file));
+  EXPECT_EQ(ordered->params_file.parent_path(), dir_ / "agreements");
+
+  auto before = client(-1)->status(ordered->agreement_id);
+  ASSERT_TRUE(before.ok()) << before.error().to_string();
+  EXPECT_EQ(before->template_name, "paid-access");
+  ASSERT_EQ(before->conditions.size(), 3u);
+  EXPECT_EQ(before->conditions[0].type, ConditionType::kLockPayment);
+  EXPECT_EQ(before->conditions[1].type, ConditionType::kAccess);
+  EXPECT_EQ(before->conditions[2].type, ConditionType::kEscrowPayment);
+  EXPECT_NE(before->conditions[1].time_out, 0u);
+  EXPECT_EQ(states(*before),
+            (std::vector<ConditionState>{ConditionState::kFulfilled, ConditionState::kUnfulfilled,
+                                         ConditionState::kUnfulfilled}));
+
+  std::uint64_t last_progress = 0;
+  auto got = consumer_client->download(ordered->agreement_id, dir_ / "out" / "copy.bin", false,
+                                       [&](std::uint64_t done, std::uint64_t total) {
+                                         EXPECT_EQ(total, file.size());
+                                         EXPECT_GE(done, last_progress);
+                                         last_progress = done;
+                                       });
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  EXPECT_EQ(last_progress, file.size());
+  EXPECT_EQ(got->size, file.size());
+  EXPECT_EQ(got->checksum, published.checksum);
+  EXPECT_EQ(read_file(dir_ / "out" / "copy.bin"), file);
+
+  auto after = client(-1)->status(ordered->agreement_id);
+  ASSERT_TRUE(after.ok()) << after.error().to_string();
+  EXPECT_EQ(states(*after),
+            (std::vector<ConditionState>{ConditionState::kFulfilled, ConditionState::kFulfilled,
+                                         ConditionState::kFulfilled}));
+
+  // Exact balances: the publisher got the price and paid its registration; the marketplace got
+  // the fee; the consumer paid both and its order's gas; the escrow holds nothing more.
+  EXPECT_EQ(chain_.balance(publisher), publisher_before + kPrice - published.transactions[0].fee);
+  EXPECT_EQ(chain_.balance(marketplace), marketplace_before + kFee);
+  ASSERT_EQ(ordered->transactions.size(), 1u);
+  EXPECT_EQ(ordered->transactions[0].from, consumer);
+  EXPECT_EQ(chain_.balance(consumer),
+            consumer_before - kPrice - kFee - ordered->transactions[0].fee);
+  EXPECT_EQ(chain_.balance(deployment_.agreement_engine().address()), engine_before);
+
+  // A second download of the same agreement works (the node settles only once) and an existing
+  // output is not overwritten unless asked.
+  auto again = consumer_client->download(ordered->agreement_id, dir_ / "out" / "copy.bin", false);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  auto forced = consumer_client->download(ordered->agreement_id, dir_ / "out" / "copy.bin", true);
+  ASSERT_TRUE(forced.ok()) << forced.error().to_string();
+  EXPECT_EQ(read_file(dir_ / "out" / "copy.bin"), file);
+}
+
+TEST_F(ClientTest, AChunkDamagedOnTheNodesDiskLeavesNoOutputFile) {
+  const std::string file = random_bytes(3 * kChunk, 2);
+  PublishResult published = publish(file, "t.bin");
+  auto consumer_client = client(contracts::testing::kConsumer);
+  auto ordered = consumer_client->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  const auto data_path = dir_ / "store" / "objects" / published.upload_id / "data";
+  ASSERT_TRUE(std::filesystem::exists(data_path));
+  {
+    std::fstream f(data_path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(10);
+    char b = 0;
+    f.read(&b, 1);
+    f.seekp(10);
+    b = static_cast<char>(b ^ 0x01);
+    f.write(&b, 1);
+  }
+  auto got = consumer_client->download(ordered->agreement_id, dir_ / "out" / "t.bin", false);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code(), ErrorCode::kDataLoss) << got.error().to_string();
+  expect_out_dir_empty();
+}
+
+TEST_F(ClientTest, AByteChangedInTransitIsRefusedByTheClient) {
+  const std::string file = random_bytes(4 * kChunk + 100, 3);
+  PublishResult published = publish(file, "m.bin");
+  auto ordered = client(contracts::testing::kConsumer)->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  TamperingProxy proxy(node_url());
+  auto via_proxy = client(contracts::testing::kConsumer, proxy.url());
+  auto got = via_proxy->download(ordered->agreement_id, dir_ / "out" / "m.bin", false);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code(), ErrorCode::kDataLoss) << got.error().to_string();
+  EXPECT_NE(got.error().message().find("fails verification against the on-chain checksum"),
+            std::string::npos)
+      << got.error().message();
+  expect_out_dir_empty();
+}
+
+TEST_F(ClientTest, BadInputsAreRefusedClearly) {
+  // Agreement ids: malformed, path-like, oversized.
+  for (const std::string& bad :
+       {std::string(""), std::string("0x1234"), std::string("../../etc/passwd"),
+        "0x" + std::string(63, 'a') + "g", "0x" + std::string(5000, 'a'), std::string(66, 'a')}) {
+    auto r = parse_agreement_id(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_LT(r.error().message().size(), 200u);
+  }
+  // Malformed DIDs are the SDK parser's (tests/sdk/did_test.cpp); an unknown one is not found.
+  auto reader = client(-1);
+  const Hash32 nobody = eth::keccak256(as_bytes(std::string("nobody")));
+  auto unknown = reader->resolve(nobody);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound) << unknown.error().to_string();
+
+  // An agreement never ordered here: no params file, a clear message.
+  auto consumer_client = client(contracts::testing::kConsumer);
+  auto status = consumer_client->status(nobody);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(status.error().message().find("pactum order"), std::string::npos)
+      << status.error().message();
+  auto dl = consumer_client->download(nobody, dir_ / "out" / "x", false);
+  ASSERT_FALSE(dl.ok());
+  EXPECT_EQ(dl.error().code(), ErrorCode::kNotFound);
+
+  // Publishing: a missing file, a directory, too many fees, a zero fee receiver.
+  auto publisher = client(contracts::testing::kPublisher);
+  PublishRequest r;
+  r.file = dir_ / "no-such-file";
+  r.price = kPrice;
+  auto missing = publisher->publish(r);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  r.file = dir_;
+  auto directory = publisher->publish(r);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_EQ(directory.error().code(), ErrorCode::kInvalidArgument);
+  write_file(dir_ / "f.bin", "data");
+  r.file = dir_ / "f.bin";
+  r.fees.assign(kMaxFees + 1, Fee{key(kMarketplace).address(), kFee});
+  auto fees = publisher->publish(r);
+  ASSERT_FALSE(fees.ok());
+  EXPECT_EQ(fees.error().code(), ErrorCode::kInvalidArgument);
+  r.fees = {Fee{eth::Address(), kFee}};
+  auto zero = publisher->publish(r);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code(), ErrorCode::kInvalidArgument);
+  r.fees.clear();
+  r.name = std::string(kMaxNameLength + 1, 'n');
+  auto name = publisher->publish(r);
+  ASSERT_FALSE(name.ok());
+  EXPECT_EQ(name.error().code(), ErrorCode::kInvalidArgument);
+  // Someone the node does not take uploads from.
+  r.name.clear();
+  auto stranger = client(contracts::testing::kStranger)->publish(r);
+  ASSERT_FALSE(stranger.ok());
+  EXPECT_EQ(stranger.error().code(), ErrorCode::kPermissionDenied) << stranger.error().to_string();
+
+  // Someone else's agreement: refused before the node is asked.
+  const std::string file = random_bytes(kChunk + 1, 4);
+  PublishResult published = publish(file, "o.bin");
+  auto ordered = consumer_client->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  auto theirs = client(contracts::testing::kStranger)
+                    ->download(ordered->agreement_id, dir_ / "out" / "o.bin", false);
+  ASSERT_FALSE(theirs.ok());
+  EXPECT_EQ(theirs.error().code(), ErrorCode::kPermissionDenied);
+  // A directory as output; a corrupt params file.
+  auto into_dir = consumer_client->download(ordered->agreement_id, dir_ / "out", false);
+  ASSERT_FALSE(into_dir.ok());
+  EXPECT_EQ(into_dir.error().code(), ErrorCode::kInvalidArgument);
+  write_file(ordered->params_file, "{not json");
+  auto corrupt = consumer_client->status(ordered->agreement_id);
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.error().code(), ErrorCode::kDataLoss);
+  expect_out_dir_empty();
+}
+
+}  // namespace
+}  // namespace pactum::client
