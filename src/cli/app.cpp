@@ -88,7 +88,11 @@ CommandList builtin_commands(StackHooks hooks) {
   list.push_back(make_accounts_command());
   list.push_back(make_whoami_command());
   list.push_back(make_deploy_command());
+  list.push_back(make_publish_command());
   list.push_back(make_resolve_command());
+  list.push_back(make_order_command());
+  list.push_back(make_download_command());
+  list.push_back(make_status_command());
   return list;
 }
 

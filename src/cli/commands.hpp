@@ -13,5 +13,9 @@ namespace pactum::cli {
 [[nodiscard]] std::unique_ptr<Command> make_accounts_command();
 [[nodiscard]] std::unique_ptr<Command> make_whoami_command();
 [[nodiscard]] std::unique_ptr<Command> make_resolve_command();
+[[nodiscard]] std::unique_ptr<Command> make_publish_command();
+[[nodiscard]] std::unique_ptr<Command> make_order_command();
+[[nodiscard]] std::unique_ptr<Command> make_download_command();
+[[nodiscard]] std::unique_ptr<Command> make_status_command();
 
 }  // namespace pactum::cli
