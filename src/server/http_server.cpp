@@ -431,6 +431,10 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
   // Reads the next body piece into `piece`; returns its size, 0 at the end.
   auto read_piece = [&]() -> asio::awaitable<Result<std::size_t>> {
     if (parser.is_done()) co_return std::size_t{0};
+    // Beast reads at most the buffer's spare capacity per call (512 bytes minimum); the buffer
+    // was sized by the request head, so without this a body arrives in ~1 KiB reads, each a
+    // syscall, a timer reset and a coroutine resume (docs/bench/node.md: 17 CPU s per GiB).
+    if (buffer.capacity() < options.body_piece_size) buffer.reserve(options.body_piece_size);
     auto& body = parser.get().body();
     body.data = piece.data();
     body.size = piece.size();
