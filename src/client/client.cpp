@@ -186,48 +186,19 @@ const eth::Address& Client::address() const {
 
 Result<eth::Address> Client::node_address() {
   if (impl_->node_address) return *impl_->node_address;
-  // The node says who it is in /health ("node_address"), when it does.
+  // The node names its signing address in /health (docs/openapi.json, Health).
   PACTUM_TRY(NodeReply health, impl_->node.request("GET", "/health", {}));
   auto doc = Json::parse(health.body, nullptr, false);
   if (health.status == 200 && !doc.is_discarded() && doc.is_object()) {
-    for (const char* member : {"node_address", "address", "provider"}) {
-      if (doc.contains(member) && doc[member].is_string()) {
-        auto a = eth::Address::parse(doc[member].get<std::string>());
-        if (a.ok()) {
-          impl_->node_address = *a;
-          return *a;
-        }
-      }
+    if (doc.contains("node_address") && doc["node_address"].is_string()) {
+      auto a = eth::Address::parse(doc["node_address"].get<std::string>());
+      if (!a.ok()) return data_loss("the node's /health node_address: " + a.error().message());
+      impl_->node_address = *a;
+      return *a;
     }
   }
-  // Otherwise: a request signed for the zero node is refused with the node's own address in the
-  // message ("request is for node 0x…, this is node 0x…"). It consumes no nonce and sends no data.
-  if (!impl_->key) return unavailable("the node does not tell its address in /health");
-  sdk::NodeRequest r;
-  r.action = sdk::NodeAction::kAccess;
-  r.node = eth::Address();
-  PACTUM_TRY(Hash32 nonce, random_word());
-  r.nonce = eth::U256::from_word(nonce);
-  r.expiry = static_cast<std::uint64_t>(impl_->now() + 300);
-  auto s = sdk::sign_node_request(*impl_->key, r, impl_->chain_id);
-  PACTUM_TRY(NodeReply probe,
-             impl_->node.request("GET", "/api/v1/access/" + to_hex(Hash32{}) + "/proofs",
-                                 {{std::string(sdk::kRequestHeader), s.request_header},
-                                  {std::string(sdk::kSignatureHeader), s.signature_header}}));
-  auto err = Json::parse(probe.body, nullptr, false);
-  constexpr std::string_view kMarker = "this is node ";
-  if (!err.is_discarded() && err.is_object() && err.contains("error") && err["error"].is_object() &&
-      err["error"].contains("message") && err["error"]["message"].is_string()) {
-    const std::string message = err["error"]["message"].get<std::string>();
-    if (auto at = message.find(kMarker); at != std::string::npos) {
-      auto a = eth::Address::parse(message.substr(at + kMarker.size(), 42));
-      if (a.ok()) {
-        impl_->node_address = *a;
-        return *a;
-      }
-    }
-  }
-  return unavailable("the node at " + impl_->node.base_url() + " does not tell its address");
+  return unavailable("the node at " + impl_->node.base_url() +
+                     " does not name its address (node_address) in /health");
 }
 
 Result<AccessService> parse_access_service(std::string_view ddo_json) {

@@ -20,6 +20,7 @@
 #include "pactum/sdk/did.hpp"
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
+#include "pactum/server/system_routes.hpp"
 
 namespace pactum::client {
 namespace {
@@ -138,6 +139,10 @@ class ClientTest : public ::testing::Test {
     ASSERT_TRUE(svc.ok()) << svc.error().to_string();
     service_ = std::move(svc).value();
     service_->add_routes(router_);
+    server::SystemInfo info;
+    info.chain_id = chain_.chain_id();
+    info.node_address = service_->address().to_checksum_string();
+    server::add_system_routes(router_, info, metrics_);
     server::HttpServerOptions opts;
     opts.threads = 2;
     server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);

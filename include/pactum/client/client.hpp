@@ -175,8 +175,9 @@ class Client {
   // The account this client acts as. REQUIRES: created with a key.
   [[nodiscard]] const eth::Address& address() const;
 
-  // The node's own address (the account it signs with), asked of the node once.
-  // Errors: kUnavailable when the node cannot be reached or does not say.
+  // The node's own address (the account it signs with, which signed requests name), from its
+  // /health ("node_address"), asked once. Errors: kUnavailable when the node cannot be reached
+  // or does not say; kDataLoss for a malformed address.
   [[nodiscard]] Result<eth::Address> node_address();
 
   // Uploads request.file to the node (streamed; `progress` as it goes), checks the node's
