@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "pactum/client/client.hpp"
 #include "pactum/contracts/agreement_engine.hpp"
 #include "pactum/contracts/asset_registry.hpp"
 #include "pactum/contracts/deployment.hpp"
@@ -369,6 +370,7 @@ class Bench {
     publish_phase();
     order_and_first_access();
     download_phase();
+    client_download_phase();
     access_phase();
 
     report_["machine"]["load_after"] = load_average();
@@ -423,6 +425,11 @@ class Bench {
     service_ = must(node::NodeService::create(*store_, *api_, *node_key_, std::move(config)),
                     "node service");
     service_->add_routes(router_);
+    // What pactumd's /health says of the node, which pactum_client asks before signing.
+    const std::string health =
+        "{\"status\":\"ok\",\"node_address\":\"" + service_->address().to_checksum_string() + "\"}";
+    router_.add("GET", "/health",
+                [health](server::Request&) { return server::Response::json(health, 200); });
     server::HttpServerOptions so2;
     so2.threads = opt_.node_threads;
     server_ = std::make_unique<server::HttpServer>(so2, router_, logger_, metrics_);
@@ -549,6 +556,7 @@ class Bench {
         did = must(AssetRegistry::decode_AssetRegistered(log), "AssetRegistered").did;
       }
     }
+    did_ = did;
     const std::string did_text = node::format_did(did);
     const std::string publisher_hex = key(kPublisher).address().to_hex();
     const eth::U256 price(1'000'000'000'000'000ULL);
@@ -657,6 +665,54 @@ class Bench {
                            {"nginx_server_cpu_s_per_gib", ref_cpu.best_min()},
                            {"curl_cpu_s_per_gib_node", ours_curl.best_min()},
                            {"curl_cpu_s_per_gib_nginx", ref_curl.best_min()}};
+  }
+
+  // b'. the same download through pactum_client (`pactum download`): proofs then ranged content
+  // per window, every chunk verified against the on-chain root, written to a file on disk.
+  void client_download_phase() {
+    client::ClientConfig cc;
+    cc.node_url = node_url("");
+    cc.deployment = deployment_;
+    cc.agreements_dir = root_ + "/agreements";
+    auto made = client::Client::create(*api_, cc, key(kConsumer));
+    if (!made.ok()) {
+      std::printf("client download: skipped (%s)\n", made.error().to_string().c_str());
+      return;
+    }
+    auto& c = **made;
+    auto ordered = c.order(did_);
+    if (!ordered.ok()) {
+      std::printf("client download: order failed (%s)\n", ordered.error().to_string().c_str());
+      return;
+    }
+    const Hash32 id = ordered->agreement_id;
+    // Settle on chain first so that the timed runs measure the transfer only.
+    auto a = signed_headers(sign(kConsumer, sdk::NodeAction::kAccess, id));
+    Curl first = curl({"-o", "/dev/null", a[0], a[1], a[2], a[3],
+                       node_url("/api/v1/access/" + to_hex(id) + "/proofs?from=0&to=0")},
+                      "");
+    if (first.status != 200) die("client agreement first access: " + std::to_string(first.status));
+    const double gb = static_cast<double>(opt_.bytes) / 1e9;
+    const double gib = static_cast<double>(opt_.bytes) / double(1ull << 30);
+    Stats rate, cpu;
+    const std::string out = root_ + "/client-download.bin";
+    for (int run = 0; run < std::min(opt_.runs, 2); ++run) {
+      const double t0 = wall_seconds();
+      const double c0 = self_cpu();
+      auto got = c.download(id, out, true);
+      const double wall = wall_seconds() - t0;
+      if (!got.ok()) die("client download: " + got.error().to_string());
+      rate.add(gb / wall);
+      cpu.add((self_cpu() - c0) / gib);
+      std::filesystem::remove(out);
+      std::printf("client download run %d: %.2f GB/s, node + client CPU %.3f s/GiB\n", run + 1,
+                  rate.values.back(), cpu.values.back());
+    }
+    std::printf("== client download (pactum_client, verified, to disk): %.2f GB/s best\n",
+                rate.best_max());
+    report_["client_download"] = {{"gb_s_best", rate.best_max()},
+                                  {"gb_s_runs", rate.values},
+                                  {"node_plus_client_cpu_s_per_gib", cpu.best_min()}};
   }
 
   // N distinct signed access requests, one "request\tsignature" line each.
@@ -784,6 +840,7 @@ class Bench {
   std::string checksum_;
   std::string proofs_body_;
   Hash32 agreement_{};
+  Hash32 did_{};
   std::uint64_t nonce_ = 1;
 };
 
