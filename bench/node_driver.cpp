@@ -84,9 +84,14 @@ struct Options {
   std::string lua;  // bench/node_access.lua
 };
 
+// A fatal error: thrown to main() so that the Bench's destructor stops nginx and anvil and
+// removes the bench directory.
+struct Fatal {
+  std::string what;
+};
+
 [[noreturn]] void die(const std::string& what) {
-  std::fprintf(stderr, "node_driver: %s\n", what.c_str());
-  std::exit(1);
+  throw Fatal{what};
 }
 
 template <class T>
@@ -883,6 +888,11 @@ int main(int argc, char** argv) {
     }
   }
   ::signal(SIGPIPE, SIG_IGN);
-  Bench bench(opt);
-  return bench.run();
+  try {
+    Bench bench(opt);
+    return bench.run();
+  } catch (const Fatal& e) {
+    std::fprintf(stderr, "node_driver: %s\n", e.what.c_str());
+    return 1;
+  }
 }
