@@ -8,8 +8,7 @@ JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
 FUZZ_SECONDS ?= 15
 
-.PHONY: up test deps build build-asan build-fuzz test-release test-asan test-fuzz test-contracts \
-        contracts bench clean format
+.PHONY: up test deps build build-asan test-release test-asan test-contracts bench clean format
 
 deps:
 	@scripts/install-deps.sh
@@ -22,10 +21,6 @@ build-asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 
-build-fuzz: deps
-	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
-
 up: build
 	@scripts/up.sh
 
@@ -35,11 +30,9 @@ test: deps
 test-release: build
 	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
 
+# The libraries' tests and the libFuzzer targets (label fuzz, $(FUZZ_SECONDS) s each).
 test-asan: build-asan
-	ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
-
-test-fuzz: build-fuzz
-	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset fuzz $(CTEST_ARGS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
 
 test-contracts: deps
 	@scripts/contracts-test.sh

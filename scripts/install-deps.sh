@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
-  clang libclang-rt-14-dev
+  clang-16 libclang-rt-16-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libsecp256k1-dev libssl-dev libcrypto++-dev libsodium-dev
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
