@@ -207,6 +207,9 @@ Result<NodeReply> NodeHttpClient::download(std::string_view path, const HeaderLi
     }
     const bool success = reply.status >= 200 && reply.status < 300;
     std::vector<std::uint8_t> piece(options_.piece_size);
+    // Beast reads at most the buffer's spare capacity (512 B when empty): without room for a
+    // whole piece a body arrives in tiny reads (~10 CPU s per GiB).
+    if (ex.buffer().capacity() < piece.size()) ex.buffer().reserve(piece.size());
     while (!parser.is_done()) {
       parser.get().body().data = piece.data();
       parser.get().body().size = piece.size();
