@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# `make up`: start Pactum on its embedded defaults. Until the node and CLI land (issue #4) this
-# builds everything and prints what exists.
+# `make up`: start Pactum on its embedded defaults — `pactum up` (anvil, the contracts, pactumd)
+# in the foreground; Ctrl-C stops it. Arguments pass through (`make up` passes none; run
+# scripts/up.sh --detach to leave it running, then `pactum down`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -x build/release/apps/pactum/pactum ]; then
-  exec build/release/apps/pactum/pactum up "$@"
+PACTUM=build/release/apps/pactum/pactum
+if [ ! -x "$PACTUM" ]; then
+  echo "up: $PACTUM is missing; run 'make up' (it builds first)" >&2
+  exit 1
 fi
-echo "Pactum is built (build/release). Libraries:"
-ls build/release/src/*/libpactum_*.a 2>/dev/null | sed 's/^/  /'
-echo "The local stack (anvil + contracts + pactumd) is not wired yet: see issue #4."
+exec "$PACTUM" up "$@"

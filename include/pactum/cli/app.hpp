@@ -44,7 +44,8 @@ class Command {
 
 using CommandList = std::vector<std::unique_ptr<Command>>;
 
-// The commands this library implements: up, down, accounts, whoami, deploy. `hooks` are the steps
+// The commands this library implements: up, down, accounts, whoami, deploy, publish, resolve,
+// order, download, status. `hooks` are the steps
 // of `up` that other parts provide (the contract deployment).
 [[nodiscard]] CommandList builtin_commands(StackHooks hooks = {});
 
