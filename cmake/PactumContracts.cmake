@@ -12,9 +12,13 @@
 
 # The contracts Pactum deploys, in deployment order (deployment.cpp follows the same order).
 set(PACTUM_DEPLOYABLE_CONTRACTS AssetRegistry AgreementEngine AssetNFT1155 AssetNFT721)
+# Contracts for the development chain only (contracts/src/dev): bound like the others, deployed
+# by `pactum up` and the tests, never by deploy_all.
+set(PACTUM_DEV_CONTRACTS PactumDevToken)
 
-# pactum_add_contract_bindings(TARGET): adds the generated bindings of every deployable
-# contract to TARGET's sources and the generated header directory to its public includes.
+# pactum_add_contract_bindings(TARGET): adds the generated bindings of every deployable and
+# development contract to TARGET's sources and the generated header directory to its public
+# includes.
 function(pactum_add_contract_bindings target)
   set(contracts_dir "${PROJECT_SOURCE_DIR}/contracts")
   set(forge "${PROJECT_SOURCE_DIR}/node_modules/.bin/forge")
@@ -30,7 +34,8 @@ function(pactum_add_contract_bindings target)
   set(artifacts "")
   set(generated_sources "")
   set(generated_headers "")
-  foreach(name IN LISTS PACTUM_DEPLOYABLE_CONTRACTS)
+  set(bound_contracts ${PACTUM_DEPLOYABLE_CONTRACTS} ${PACTUM_DEV_CONTRACTS})
+  foreach(name IN LISTS bound_contracts)
     list(APPEND artifacts "${out_dir}/${name}.sol/${name}.json")
     # CamelCase → snake_case, as pactum-abigen names its files.
     string(REGEX REPLACE "([a-z0-9])([A-Z])" "\\1_\\2" stem "${name}")
@@ -53,9 +58,9 @@ function(pactum_add_contract_bindings target)
   add_custom_command(
     OUTPUT ${generated_sources} ${generated_headers}
     COMMAND pactum-abigen --artifacts "${out_dir}" --output "${gen_dir}"
-            ${PACTUM_DEPLOYABLE_CONTRACTS}
+            ${bound_contracts}
     DEPENDS pactum-abigen ${artifacts}
-    COMMENT "pactum-abigen: C++ bindings for ${PACTUM_DEPLOYABLE_CONTRACTS}"
+    COMMENT "pactum-abigen: C++ bindings for ${bound_contracts}"
     VERBATIM)
   target_sources(${target} PRIVATE ${generated_sources})
   target_include_directories(${target} PUBLIC "${gen_dir}")
