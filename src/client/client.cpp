@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client_internal.hpp"
+#include "pactum/rpc/http_client.hpp"
 #include "pactum/sdk/did.hpp"
 #include "pactum/store/chunk_cipher.hpp"
 
@@ -66,6 +67,42 @@ Result<Hash32> parse_agreement_id(std::string_view text) {
   return *id;
 }
 
+Result<std::string> parse_access_endpoint(std::string_view text) {
+  // Sizes first, so a megabyte of text costs nothing and is never echoed whole.
+  if (text.empty()) return invalid_argument("the access serviceEndpoint is empty");
+  if (text.size() > kMaxEndpointLength) {
+    return invalid_argument("the access serviceEndpoint is " + std::to_string(text.size()) +
+                            " bytes long (at most " + std::to_string(kMaxEndpointLength) + ")");
+  }
+  const std::string shown =
+      "'" + std::string(text.substr(0, 120)) + (text.size() > 120 ? "…'" : "'");
+  const std::string_view scheme = text.substr(0, text.find("://"));
+  if (text.find("://") == std::string_view::npos || (scheme != "http" && scheme != "https")) {
+    return invalid_argument("the access serviceEndpoint " + shown + " is not an http(s) URL");
+  }
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return invalid_argument("the access serviceEndpoint contains a space or control character");
+    }
+  }
+  // Paths are appended to it: a query or fragment would swallow them.
+  if (text.find_first_of("?#") != std::string_view::npos) {
+    return invalid_argument("the access serviceEndpoint " + shown + " has a query or fragment");
+  }
+  if (scheme == "https") {
+    return unimplemented("the access serviceEndpoint " + shown +
+                         " is https://; this client speaks plain http:// only");
+  }
+  auto parsed = rpc::parse_http_url(text);
+  if (!parsed.ok()) {
+    return Error(parsed.error().code(),
+                 "the access serviceEndpoint " + shown + ": " + parsed.error().message());
+  }
+  std::string out(text);
+  while (out.back() == '/') out.pop_back();
+  return out;
+}
+
 Result<Hash32> random_word() {
   Hash32 out{};
   PACTUM_TRY_STATUS(store::random_bytes(out));
@@ -95,14 +132,14 @@ Status Client::Impl::need_key(std::string_view what) const {
   return ok_status();
 }
 
-Result<HeaderList> Client::Impl::signed_headers(sdk::NodeAction action, const Hash32& subject) {
+Result<HeaderList> Client::Impl::signed_headers(sdk::NodeAction action, const Hash32& subject,
+                                                const eth::Address& node) {
   PACTUM_TRY_STATUS(need_key("a signed node request"));
-  if (!node_address) return internal_error("signed_headers before the node's address is known");
   PACTUM_TRY(Hash32 nonce, random_word());
   sdk::NodeRequest r;
   r.action = action;
   r.subject = subject;
-  r.node = *node_address;
+  r.node = node;
   r.nonce = eth::U256::from_word(nonce);
   // Well inside the node's 10-minute limit, with room for clock skew.
   r.expiry = static_cast<std::uint64_t>(now() + 300);
@@ -210,6 +247,10 @@ Result<AccessService> parse_access_service(std::string_view ddo_json) {
   for (const auto& s : ddo["service"]) {
     if (!s.is_object() || s.value("type", Json()) != "PactumAccess") continue;
     AccessService out;
+    // Kept as it is: order() and download() check it (parse_access_endpoint) before use.
+    if (s.contains("serviceEndpoint") && s["serviceEndpoint"].is_string()) {
+      out.endpoint = s["serviceEndpoint"].get<std::string>();
+    }
     auto address_of = [&](const Json& j, std::string_view what) -> Result<eth::Address> {
       if (!j.is_string())
         return data_loss("DDO access service: " + std::string(what) + " is not an address");
@@ -329,8 +370,9 @@ std::filesystem::path agreement_path(const std::filesystem::path& dir, const Has
 }  // namespace
 
 std::string agreement_file_json(const Hash32& id, std::uint64_t chain_id,
-                                const std::string& node_url, const AgreementParams& p,
+                                const std::string& node_url, const StoredAgreement& agreement,
                                 const Hash32& transaction) {
+  const AgreementParams& p = agreement.params;
   Json receivers = Json::array(), amounts = Json::array();
   for (const auto& r : p.payment.receivers) receivers.push_back(r.to_checksum_string());
   for (const auto& a : p.payment.amounts) amounts.push_back(a.to_dec());
@@ -338,6 +380,8 @@ std::string agreement_file_json(const Hash32& id, std::uint64_t chain_id,
               {"agreement_id", to_hex(id)},
               {"chain_id", chain_id},
               {"node_url", node_url},
+              {"access_endpoint", agreement.access_endpoint},
+              {"provider", agreement.provider ? agreement.provider->to_checksum_string() : ""},
               {"transaction", to_hex(transaction)},
               {"params",
                {{"templateId", to_hex(p.template_id)},
@@ -361,7 +405,7 @@ std::string agreement_file_json(const Hash32& id, std::uint64_t chain_id,
   return doc.dump(2) + "\n";
 }
 
-Result<AgreementParams> agreement_params_from_json(std::string_view text, const Hash32& id) {
+Result<StoredAgreement> agreement_from_json(std::string_view text, const Hash32& id) {
   Json doc = Json::parse(text, nullptr, false);
   auto bad = [&](std::string_view what) {
     return data_loss("the agreement file of " + to_hex(id) + " is corrupt: " + std::string(what));
@@ -449,7 +493,17 @@ Result<AgreementParams> agreement_params_from_json(std::string_view text, const 
   PACTUM_TRY(out.nft.token_id, u256(nft, "tokenId"));
   PACTUM_TRY(out.nft.amount, u256(nft, "amount"));
   PACTUM_TRY(out.nft.seller, address(nft, "seller"));
-  return out;
+  StoredAgreement stored;
+  stored.params = std::move(out);
+  // Absent from files written before endpoints were kept; checked again where used.
+  if (doc.contains("access_endpoint") && doc["access_endpoint"].is_string()) {
+    stored.access_endpoint = doc["access_endpoint"].get<std::string>();
+  }
+  if (doc.contains("provider") && doc["provider"].is_string() &&
+      !doc["provider"].get<std::string>().empty()) {
+    PACTUM_TRY(stored.provider, address(doc, "provider"));
+  }
+  return stored;
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view text) {
@@ -490,7 +544,12 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
 }
 
 Result<AgreementParams> Client::stored_params(const Hash32& agreement_id) const {
-  const auto path = agreement_path(impl_->config.agreements_dir, agreement_id);
+  PACTUM_TRY(StoredAgreement stored, impl_->stored_agreement(agreement_id));
+  return std::move(stored.params);
+}
+
+Result<StoredAgreement> Client::Impl::stored_agreement(const Hash32& agreement_id) const {
+  const auto path = agreement_path(config.agreements_dir, agreement_id);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
@@ -512,7 +571,7 @@ Result<AgreementParams> Client::stored_params(const Hash32& agreement_id) const 
     }
   }
   ::close(fd);
-  return agreement_params_from_json(text, agreement_id);
+  return agreement_from_json(text, agreement_id);
 }
 
 Result<AgreementStatus> Client::status(const Hash32& agreement_id) {

@@ -1,6 +1,8 @@
-// Client::download: window by window, the proofs of a run of chunks and then those chunks'
-// bytes (one ranged request); each chunk verified against the on-chain root before it is
-// written to a temporary file, renamed over the output once every chunk is in.
+// Client::download: from the agreement's access endpoint, window by window, the proofs of a run
+// of chunks and then those chunks' bytes (one ranged request); each chunk verified against the
+// on-chain root before it is written to a temporary file, renamed over the output once every
+// chunk is in. Whatever stops the transfer, the temporary file is removed and the output is
+// left as it was.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -141,7 +143,8 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
                                         const std::filesystem::path& out, bool overwrite,
                                         const ProgressFn& progress) {
   PACTUM_TRY_STATUS(impl_->need_key("download"));
-  PACTUM_TRY(AgreementParams params, stored_params(agreement_id));
+  PACTUM_TRY(StoredAgreement stored, impl_->stored_agreement(agreement_id));
+  const AgreementParams& params = stored.params;
   if (params.consumer != address()) {
     return permission_denied("the consumer of agreement " + to_hex(agreement_id) + " is " +
                              params.consumer.to_checksum_string() + ", not " +
@@ -156,24 +159,56 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
     return already_exists(out.string() + " exists (choose another name, or --force)");
   }
 
+  // The node to ask: the access endpoint the agreement was ordered with (checked again: the file
+  // is on disk and could have been edited), unless told to use the configured node, or the file
+  // predates kept endpoints.
+  std::string endpoint;
+  eth::Address node;
+  if (impl_->config.download_via_node_url || stored.access_endpoint.empty() || !stored.provider) {
+    std::string base_url = impl_->node.base_url();
+    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+    endpoint = base_url + "/api/v1/access";
+    PACTUM_TRY(node, node_address());
+  } else {
+    auto checked = parse_access_endpoint(stored.access_endpoint);
+    if (!checked.ok()) {
+      return checked.error().with_context("the agreement file of " + to_hex(agreement_id));
+    }
+    endpoint = *checked;
+    node = *stored.provider;
+  }
+  PACTUM_TRY(NodeHttpClient access, NodeHttpClient::create(endpoint, impl_->config.http));
+
   // The chain's checksum is the judge of every chunk.
   PACTUM_TRY(auto asset, impl_->asset(params.did));
   const Hash32 root = asset.checksum;
-  PACTUM_TRY(eth::Address node, node_address());
-  (void)node;
   const std::filesystem::path final_path =
       out.has_parent_path() ? out : std::filesystem::path(".") / out;
   PACTUM_TRY(PartialFile partial, PartialFile::create(final_path));
+  std::uint64_t done_bytes = 0;
+  std::uint64_t total_size = 0;
+  // Every error from here on: the partial file is removed on return; say so, and how far it got.
+  auto incomplete = [&](const Error& e) {
+    const bool cut =
+        e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kDeadlineExceeded;
+    const std::string at = total_size == 0 ? std::string()
+                                           : " after " + std::to_string(done_bytes) + " of " +
+                                                 std::to_string(total_size) + " bytes";
+    return Error(e.code(), "the download of agreement " + to_hex(agreement_id) + " from " +
+                               endpoint + (cut ? " is incomplete" : " failed") + at + ": " +
+                               e.message() + "; no file was written to " + out.string() +
+                               (cut ? " (run it again to retry)" : ""));
+  };
 
-  const std::string base = "/api/v1/access/" + to_hex(agreement_id);
+  const std::string base = "/" + to_hex(agreement_id);
   const std::uint64_t window = std::max<std::uint64_t>(1, impl_->config.download_window);
   // The proofs of chunks [from, to), checked against the chain's root (an empty window gives
   // the asset's shape; the first request also makes the node settle the agreement).
   auto fetch_proofs = [&](std::uint64_t from, std::uint64_t to) -> Result<ProofWindow> {
-    PACTUM_TRY(HeaderList h, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id));
+    PACTUM_TRY(HeaderList h, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id, node));
     PACTUM_TRY(
         NodeReply got,
-        impl_->node.request(
+        access.request(
             "GET", base + "/proofs?from=" + std::to_string(from) + "&to=" + std::to_string(to), h));
     if (got.status != 200) return node_error(got, "proofs of " + to_hex(agreement_id));
     PACTUM_TRY(ProofWindow w, parse_proofs(got.body));
@@ -184,70 +219,77 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
     if (w.from != from || w.to != to) return data_loss("the node's proofs are for another window");
     return w;
   };
-  PACTUM_TRY(ProofWindow shape, fetch_proofs(0, 0));
+  auto shape_got = fetch_proofs(0, 0);
+  if (!shape_got.ok()) return incomplete(shape_got.error());
+  const ProofWindow shape = std::move(shape_got).value();
   auto made = store::ChunkVerifier::create(root, shape.chunk_count, shape.chunk_size, shape.size);
-  if (!made.ok()) return data_loss("the node's asset shape: " + made.error().message());
+  if (!made.ok()) return incomplete(data_loss("the node's asset shape: " + made.error().message()));
   std::optional<store::ChunkVerifier> verifier(std::move(made).value());
-  const std::uint64_t total_size = shape.size, chunk_count = shape.chunk_count;
-  std::uint64_t done_bytes = 0;
+  total_size = shape.size;
+  const std::uint64_t chunk_count = shape.chunk_count;
   if (progress) progress(0, total_size);
   for (std::uint64_t from = 0; from < chunk_count;) {
-    PACTUM_TRY(ProofWindow w, fetch_proofs(from, std::min(chunk_count, from + window)));
+    auto w_got = fetch_proofs(from, std::min(chunk_count, from + window));
+    if (!w_got.ok()) return incomplete(w_got.error());
+    const ProofWindow w = std::move(w_got).value();
     if (w.chunk_count != chunk_count || w.chunk_size != shape.chunk_size || w.size != total_size) {
-      return data_loss("the node changed the asset's shape during the download");
+      return incomplete(data_loss("the node changed the asset's shape during the download"));
     }
 
     // The chunks' bytes, assembled and verified one chunk at a time.
     const std::uint64_t first = verifier->chunk_offset(w.from);
     const std::uint64_t last =
         verifier->chunk_offset(w.to - 1) + verifier->chunk_length(w.to - 1);  // exclusive
-    PACTUM_TRY(HeaderList hc, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id));
+    PACTUM_TRY(HeaderList hc, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id, node));
     hc.emplace_back("Range", "bytes=" + std::to_string(first) + "-" + std::to_string(last - 1));
     Bytes chunk;
     chunk.reserve(verifier->chunk_length(w.from));
     std::uint64_t index = w.from;
-    PACTUM_TRY(
-        NodeReply content,
-        impl_->node.download(base + "/content", hc, [&](ByteView piece) -> Status {
-          while (!piece.empty()) {
-            if (index >= w.to) return data_loss("the node sent more bytes than asked");
-            const std::uint64_t want = verifier->chunk_length(index) - chunk.size();
-            const std::size_t take =
-                static_cast<std::size_t>(std::min<std::uint64_t>(want, piece.size()));
-            chunk.insert(chunk.end(), piece.begin(),
-                         piece.begin() + static_cast<std::ptrdiff_t>(take));
-            piece = piece.subspan(take);
-            if (chunk.size() == verifier->chunk_length(index)) {
-              auto ok = verifier->accept(index, chunk, w.proofs[index - w.from]);
-              if (!ok.ok()) {
-                return data_loss(
-                    "chunk " + std::to_string(index) + " of " + sdk::format_did(params.did) +
-                    " fails verification against the on-chain checksum: " + ok.error().message());
-              }
-              PACTUM_TRY_STATUS(partial.write(chunk));
-              done_bytes += chunk.size();
-              if (progress) progress(done_bytes, total_size);
-              chunk.clear();
-              ++index;
-            }
+    auto content_got = access.download(base + "/content", hc, [&](ByteView piece) -> Status {
+      while (!piece.empty()) {
+        if (index >= w.to) return data_loss("the node sent more bytes than asked");
+        const std::uint64_t want = verifier->chunk_length(index) - chunk.size();
+        const std::size_t take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(want, piece.size()));
+        chunk.insert(chunk.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
+        piece = piece.subspan(take);
+        if (chunk.size() == verifier->chunk_length(index)) {
+          auto ok = verifier->accept(index, chunk, w.proofs[index - w.from]);
+          if (!ok.ok()) {
+            return data_loss(
+                "chunk " + std::to_string(index) + " of " + sdk::format_did(params.did) +
+                " fails verification against the on-chain checksum: " + ok.error().message());
           }
-          return ok_status();
-        }));
+          PACTUM_TRY_STATUS(partial.write(chunk));
+          done_bytes += chunk.size();
+          if (progress) progress(done_bytes, total_size);
+          chunk.clear();
+          ++index;
+        }
+      }
+      return ok_status();
+    });
+    // A transfer cut by the node is kUnavailable (the node is live: retrying may succeed); a
+    // chunk that fails its proof is kDataLoss. Either way nothing reaches `out`.
+    if (!content_got.ok()) return incomplete(content_got.error());
+    const NodeReply& content = *content_got;
     const bool whole = first == 0 && last == total_size;
     if (content.status != 206 && !(content.status == 200 && whole)) {
-      return node_error(content, "content of " + to_hex(agreement_id));
+      return incomplete(node_error(content, "content of " + to_hex(agreement_id)));
     }
     if (index != w.to || !chunk.empty()) {
-      return data_loss("the node sent " + std::to_string(content.streamed_bytes) + " bytes for " +
-                       std::to_string(last - first) + " asked");
+      return incomplete(data_loss("the node sent " + std::to_string(content.streamed_bytes) +
+                                  " bytes for " + std::to_string(last - first) + " asked"));
     }
     from = w.to;
   }
 
   if (!verifier || !verifier->complete()) {
-    return data_loss("the download ended before every chunk was verified");
+    return incomplete(data_loss("the download ended before every chunk was verified"));
   }
-  PACTUM_TRY_STATUS(partial.commit(final_path));
+  if (auto committed = partial.commit(final_path); !committed.ok()) {
+    return incomplete(committed.error());
+  }
   DownloadResult result;
   result.file = out;
   result.size = total_size;

@@ -43,6 +43,11 @@ class Exchange {
     if (ec == beast::error::timeout) {
       return deadline_exceeded("node " + base_url_ + " stalled while " + std::string(doing));
     }
+    if (ec == http::error::partial_message || ec == http::error::end_of_stream ||
+        ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) {
+      return unavailable("node " + base_url_ + " closed the connection while " +
+                         std::string(doing));
+    }
     return unavailable("node " + base_url_ + " while " + std::string(doing) + ": " + ec.message());
   }
 
@@ -216,11 +221,13 @@ Result<NodeReply> NodeHttpClient::download(std::string_view path, const HeaderLi
       ex.arm();
       http::read(ex.stream(), ex.buffer(), parser, ec);
       if (ec == http::error::need_buffer) ec = {};
-      if (ec) {
+      // What arrived before an error is handed on first: the writer sees every byte received,
+      // and the error says how far the transfer got.
+      const std::size_t n = piece.size() - parser.get().body().size;
+      if (ec && (n == 0 || !success)) {
         return ex.failure(
             ec, "receiving the body (after " + std::to_string(reply.streamed_bytes) + " bytes)");
       }
-      const std::size_t n = piece.size() - parser.get().body().size;
       if (n == 0) continue;
       if (success) {
         PACTUM_TRY_STATUS(write(ByteView(piece.data(), n)));
@@ -230,6 +237,10 @@ Result<NodeReply> NodeHttpClient::download(std::string_view path, const HeaderLi
           return resource_exhausted("node " + base_url_ + ": error answer too large");
         }
         reply.body.append(reinterpret_cast<const char*>(piece.data()), n);
+      }
+      if (ec) {
+        return ex.failure(
+            ec, "receiving the body (after " + std::to_string(reply.streamed_bytes) + " bytes)");
       }
     }
     return reply;

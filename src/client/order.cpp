@@ -1,5 +1,6 @@
 // Client::order: the paid-access agreement for a resolved asset, created and paid in one
-// transaction; its params kept in the agreements directory.
+// transaction (after an ERC-20 approve when the price is in a token and the allowance is short);
+// its params and access endpoint kept in the agreements directory.
 #include "client_internal.hpp"
 #include "pactum/sdk/did.hpp"
 
@@ -16,11 +17,9 @@ Result<OrderResult> Client::order(const Hash32& did) {
     return failed_precondition(did_text + " names template " + to_hex(access.template_id) +
                                ", not this deployment's paid-access template");
   }
-  if (!access.payment.token.is_zero()) {
-    return unimplemented(did_text + " is priced in the ERC-20 token " +
-                         access.payment.token.to_checksum_string() +
-                         "; ordering pays in ether only for now");
-  }
+  // Checked before paying: an asset whose node cannot be reached by this client is not bought.
+  auto endpoint = parse_access_endpoint(access.endpoint);
+  if (!endpoint.ok()) return endpoint.error().with_context("the DDO of " + did_text);
   PACTUM_TRY(bool provides, impl_->is_provider(did, access.provider));
   if (!provides) {
     return failed_precondition("the DDO's provider " + access.provider.to_checksum_string() +
@@ -31,6 +30,21 @@ Result<OrderResult> Client::order(const Hash32& did) {
     auto sum = eth::checked_add(total, a);
     if (!sum.ok()) return data_loss("the DDO's amounts of " + did_text + " overflow");
     total = *sum;
+  }
+  OrderResult out;
+  const eth::Address& token = access.payment.token;
+  if (!token.is_zero()) {
+    // The engine pulls the total with transferFrom: a short balance would revert the order
+    // after an approve was paid for, so it is refused before anything is sent.
+    PACTUM_TRY(TokenFunds funds, impl_->token_funds(token, address(), impl_->engine));
+    if (funds.balance < total) {
+      return failed_precondition(did_text + " costs " + total.to_dec() +
+                                 " base units of the token " + token.to_checksum_string() + "; " +
+                                 address().to_checksum_string() + " holds " +
+                                 funds.balance.to_dec());
+    }
+    PACTUM_TRY_STATUS(
+        impl_->ensure_allowance(token, impl_->engine, total, funds.allowance, out.transactions));
   }
 
   // Paid-access: LockPayment (0) → Access (1) → EscrowPayment (2). Access must time out so that
@@ -50,9 +64,10 @@ Result<OrderResult> Client::order(const Hash32& did) {
 
   PACTUM_TRY(Hash32 seed, random_word());
   PACTUM_TRY(auto data, Engine::encode_createAgreementAndLock(seed, p));
-  OrderResult out;
+  // Ether is sent with the call; a token price is pulled by the engine (msg.value must be 0).
+  const eth::U256 value = token.is_zero() ? total : eth::U256();
   PACTUM_TRY(rpc::Receipt receipt, impl_->send("AgreementEngine.createAgreementAndLock",
-                                               impl_->engine, data, total, out.transactions));
+                                               impl_->engine, data, value, out.transactions));
   std::optional<Hash32> id;
   for (const auto& log : receipt.logs) {
     if (log.address != impl_->engine || log.topics.empty() ||
@@ -65,11 +80,16 @@ Result<OrderResult> Client::order(const Hash32& did) {
   if (!id) return data_loss("the order's receipt has no AgreementCreated event with our params");
 
   out.agreement_id = *id;
-  out.params = std::move(p);
   out.paid = total;
+  out.access_endpoint = *endpoint;
   out.params_file = impl_->config.agreements_dir / (to_hex(*id) + ".json");
+  StoredAgreement stored;
+  stored.params = p;
+  stored.access_endpoint = *endpoint;
+  stored.provider = access.provider;
+  out.params = std::move(p);
   PACTUM_TRY_STATUS(write_file_atomically(
-      out.params_file, agreement_file_json(*id, impl_->chain_id, impl_->node.base_url(), out.params,
+      out.params_file, agreement_file_json(*id, impl_->chain_id, impl_->node.base_url(), stored,
                                            receipt.transaction_hash)));
   return out;
 }

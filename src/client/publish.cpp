@@ -186,10 +186,19 @@ Result<PublishResult> Client::publish(const PublishRequest& request, const Progr
   PACTUM_TRY_STATUS(check_request(request));
   PACTUM_TRY(InputFile file, InputFile::open(request.file));
   PACTUM_TRY(eth::Address node, node_address());
+  if (!request.token.is_zero()) {
+    // A price nobody could pay: refused before the upload, not discovered by the first buyer.
+    auto token = impl_->token_funds(request.token, address(), impl_->engine);
+    if (!token.ok()) {
+      if (token.error().code() != ErrorCode::kFailedPrecondition) return std::move(token).error();
+      return invalid_argument(token.error().message());
+    }
+  }
 
   // 1. Upload, hashing as it goes (with the node's default chunk size; another one is hashed
   //    again below).
-  PACTUM_TRY(HeaderList upload_headers, impl_->signed_headers(sdk::NodeAction::kUpload, Hash32{}));
+  PACTUM_TRY(HeaderList upload_headers,
+             impl_->signed_headers(sdk::NodeAction::kUpload, Hash32{}, node));
   ChunkHasher hasher(store::kDefaultChunkSize);
   std::uint64_t sent = 0;
   const std::uint64_t size = file.size();
@@ -287,7 +296,8 @@ Result<PublishResult> Client::publish(const PublishRequest& request, const Progr
                    {"amounts", amounts}}},
                  {"accessTimeout", std::to_string(request.access_timeout_seconds)}}}}};
   Json body = {{"upload_id", answer.upload_id}, {"ddo", ddo}};
-  PACTUM_TRY(HeaderList publish_headers, impl_->signed_headers(sdk::NodeAction::kPublish, did));
+  PACTUM_TRY(HeaderList publish_headers,
+             impl_->signed_headers(sdk::NodeAction::kPublish, did, node));
   PACTUM_TRY(NodeReply put, impl_->node.request("PUT", "/api/v1/assets/" + did_text,
                                                 publish_headers, body.dump(), "application/json"));
   if (put.status != 200 && put.status != 201)

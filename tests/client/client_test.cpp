@@ -8,13 +8,16 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
 #include "contracts/live_chain.hpp"
 #include "pactum/contracts/deployment.hpp"
+#include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/eth/keccak.hpp"
 #include "pactum/node/node_service.hpp"
 #include "pactum/sdk/did.hpp"
@@ -62,24 +65,54 @@ std::vector<ConditionState> states(const AgreementStatus& s) {
   return out;
 }
 
-// A node that forwards to the real one but flips one byte of every content answer: what a
-// compromised node or a man in the middle would send.
-class TamperingProxy {
+// What a Proxy changes in what it forwards.
+struct ProxyEdits {
+  // Rewrites the DDO the node answers (resolve); the node's own stays as it is.
+  std::function<void(nlohmann::json& ddo)> ddo;
+  // Flips one byte of every content answer: what a compromised node or a man in the middle does.
+  bool flip_content_byte = false;
+  // Sends the real head (status, Content-Length, Content-Range) of a content answer and only its
+  // first `cut_content_after` bytes, then closes the connection: a node that dies mid-transfer.
+  std::optional<std::size_t> cut_content_after;
+};
+
+// A node on a real socket that forwards to the real one, with ProxyEdits applied, and counts the
+// access requests it forwarded.
+class Proxy {
  public:
-  explicit TamperingProxy(std::string upstream)
-      : upstream_(NodeHttpClient::create(upstream).value()) {
-    auto forward = [this](server::Request& r, bool tamper) -> Result<server::Response> {
+  Proxy(std::string upstream, ProxyEdits edits)
+      : upstream_(NodeHttpClient::create(upstream).value()), edits_(std::move(edits)) {
+    auto forward = [this](server::Request& r, bool content) -> Result<server::Response> {
       HeaderList h;
       for (const char* name : {"X-Pactum-Request", "X-Pactum-Signature", "Range"}) {
         if (auto v = r.headers.get(name)) h.emplace_back(name, std::string(*v));
       }
       PACTUM_TRY(NodeReply reply, upstream_.request(r.method, r.target, h));
+      const bool ok = reply.status / 100 == 2;
+      if (ok && r.route == "/api/v1/assets/{did}" && edits_.ddo) {
+        auto ddo = nlohmann::json::parse(reply.body);
+        edits_.ddo(ddo);
+        reply.body = ddo.dump();
+      }
       server::Response out = server::Response::json(reply.body, reply.status);
-      if (reply.content_range) out.headers.set("Content-Range", *reply.content_range);
-      if (tamper && reply.status / 100 == 2 && !out.body.empty()) {
+      if (content && ok && edits_.cut_content_after) {
+        auto body = std::make_shared<std::string>(std::move(reply.body));
+        const std::size_t cut = std::min(*edits_.cut_content_after, body->size());
+        auto sent = std::make_shared<bool>(false);
+        server::StreamBody stream;
+        stream.length = body->size();
+        stream.next_chunk = [body, cut, sent]() -> Result<std::optional<Bytes>> {
+          if (*sent) return unavailable("the proxy cuts the transfer here");
+          *sent = true;
+          return std::optional<Bytes>(Bytes(body->begin(), body->begin() + cut));
+        };
+        out = server::Response::streamed(std::move(stream), reply.status);
+      } else if (content && ok && edits_.flip_content_byte && !out.body.empty()) {
         out.body[out.body.size() / 2] = static_cast<char>(out.body[out.body.size() / 2] ^ 0x20);
         out.headers.set("Content-Type", "application/octet-stream");
       }
+      if (reply.content_range) out.headers.set("Content-Range", *reply.content_range);
+      if (r.route.starts_with("/api/v1/access/")) ++access_requests_;
       return out;
     };
     router_.add("GET", "/health", [forward](server::Request& r) { return forward(r, false); });
@@ -94,11 +127,55 @@ class TamperingProxy {
     server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
     EXPECT_TRUE(server_->start().ok());
   }
-  ~TamperingProxy() { server_->stop(); }
+  ~Proxy() { server_->stop(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  int access_requests() const { return access_requests_.load(); }
 
  private:
   NodeHttpClient upstream_;
+  ProxyEdits edits_;
+  std::atomic<int> access_requests_{0};
+  server::Router router_;
+  server::NullLogger logger_;
+  server::MetricsRegistry metrics_;
+  std::unique_ptr<server::HttpServer> server_;
+};
+
+// Sets the DDO's access serviceEndpoint.
+std::function<void(nlohmann::json&)> set_access_endpoint(std::string endpoint) {
+  return [endpoint](nlohmann::json& ddo) {
+    for (auto& s : ddo["service"]) {
+      if (s["type"] == "PactumAccess") s["serviceEndpoint"] = endpoint;
+    }
+  };
+}
+
+// A node that takes uploads and answers them with `answer` (the node's checksum, size, …): what
+// a node with a bug or a lying node does. /health names `node_address`.
+class UploadAnsweringNode {
+ public:
+  UploadAnsweringNode(const eth::Address& node_address, std::string answer)
+      : answer_(std::move(answer)) {
+    router_.add("POST", "/api/v1/uploads", [this](server::Request&) -> Result<server::Response> {
+      ++uploads_;
+      return server::Response::json(answer_, 201);
+    });
+    server::SystemInfo info;
+    info.chain_id = 31337;
+    info.node_address = node_address.to_checksum_string();
+    server::add_system_routes(router_, info, metrics_);
+    server::HttpServerOptions opts;
+    opts.threads = 1;
+    server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
+    EXPECT_TRUE(server_->start().ok());
+  }
+  ~UploadAnsweringNode() { server_->stop(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  int uploads() const { return uploads_.load(); }
+
+ private:
+  std::string answer_;
+  std::atomic<int> uploads_{0};
   server::Router router_;
   server::NullLogger logger_;
   server::MetricsRegistry metrics_;
@@ -161,10 +238,13 @@ class ClientTest : public ::testing::Test {
 
   std::string node_url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
 
-  // A client acting as dev account `index` (-1: none) towards `url` (default: the node).
-  std::unique_ptr<Client> client(int index, std::string url = {}) {
+  // A client acting as dev account `index` (-1: none) towards `url` (default: the node);
+  // `download_via_node_url`: downloads ask `url`, not the agreement's access endpoint.
+  std::unique_ptr<Client> client(int index, std::string url = {},
+                                 bool download_via_node_url = false) {
     ClientConfig c;
     c.node_url = url.empty() ? node_url() : url;
+    c.download_via_node_url = download_via_node_url;
     c.deployment = deployment_;
     c.agreements_dir = dir_ / "agreements";
     c.download_window = 2;  // several windows even for small files
@@ -175,16 +255,49 @@ class ClientTest : public ::testing::Test {
     return made.ok() ? std::move(made).value() : nullptr;
   }
 
-  PublishResult publish(const std::string& bytes, const std::string& name) {
+  PublishResult publish(const std::string& bytes, const std::string& name,
+                        const eth::Address& token = eth::Address()) {
     const auto path = dir_ / name;
     write_file(path, bytes);
     PublishRequest r;
     r.file = path;
     r.price = kPrice;
+    r.token = token;
     r.fees = {{key(kMarketplace).address(), kFee}};
     auto published = client(contracts::testing::kPublisher)->publish(r);
     EXPECT_TRUE(published.ok()) << published.error().to_string();
     return published.ok() ? *published : PublishResult{};
+  }
+
+  // The number of transactions `who` has sent (nothing sent: unchanged).
+  std::uint64_t nonce(const eth::Address& who) {
+    auto n = chain_.api().get_transaction_count(who);
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    return n.ok() ? *n : 0;
+  }
+
+  // A PactumDevToken deployed by the deployer, with `amount` minted to the consumer.
+  eth::Address deploy_token(const U256& amount) {
+    contracts::Transactor deployer = chain_.account(contracts::testing::kDeployer);
+    auto created =
+        deployer.deploy("PactumDevToken", contracts::PactumDevToken::deploy_data().value());
+    EXPECT_TRUE(created.ok()) << created.error().to_string();
+    if (!created.ok()) return eth::Address();
+    const eth::Address token = *created->contract_address;
+    const eth::Address consumer = key(contracts::testing::kConsumer).address();
+    auto minted = deployer.send("mint", token,
+                                contracts::PactumDevToken::encode_mint(consumer, amount).value());
+    EXPECT_TRUE(minted.ok()) << minted.error().to_string();
+    return token;
+  }
+
+  U256 token_balance(const eth::Address& token, const eth::Address& who) {
+    rpc::CallRequest call;
+    call.to = token;
+    call.data = contracts::PactumDevToken::encode_balanceOf(who).value();
+    auto ret = chain_.api().call(call);
+    EXPECT_TRUE(ret.ok()) << ret.error().to_string();
+    return ret.ok() ? contracts::PactumDevToken::decode_balanceOf_result(*ret).value() : U256();
   }
 
   // No output and no partial file left in out/.
@@ -321,8 +434,8 @@ TEST_F(ClientTest, AByteChangedInTransitIsRefusedByTheClient) {
   PublishResult published = publish(file, "m.bin");
   auto ordered = client(contracts::testing::kConsumer)->order(published.did);
   ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
-  TamperingProxy proxy(node_url());
-  auto via_proxy = client(contracts::testing::kConsumer, proxy.url());
+  Proxy proxy(node_url(), ProxyEdits{.flip_content_byte = true});
+  auto via_proxy = client(contracts::testing::kConsumer, proxy.url(), true);
   auto got = via_proxy->download(ordered->agreement_id, dir_ / "out" / "m.bin", false);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code(), ErrorCode::kDataLoss) << got.error().to_string();
@@ -411,6 +524,280 @@ TEST_F(ClientTest, BadInputsAreRefusedClearly) {
   ASSERT_FALSE(corrupt.ok());
   EXPECT_EQ(corrupt.error().code(), ErrorCode::kDataLoss);
   expect_out_dir_empty();
+}
+
+TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
+  const eth::Address publisher = key(contracts::testing::kPublisher).address();
+  const eth::Address consumer = key(contracts::testing::kConsumer).address();
+  const eth::Address marketplace = key(kMarketplace).address();
+  const eth::Address engine = deployment_.agreement_engine().address();
+  const U256 total = kPrice + kFee;
+  const eth::Address token = deploy_token(total + total + U256(7));
+  ASSERT_FALSE(token.is_zero());
+
+  const std::string file = random_bytes(3 * kChunk + 17, 11);
+  PublishResult published = publish(file, "token.bin", token);
+  EXPECT_EQ(published.payment.token, token);
+  const U256 publisher_eth = chain_.balance(publisher);
+  const U256 consumer_eth = chain_.balance(consumer);
+  const U256 marketplace_eth = chain_.balance(marketplace);
+  const U256 engine_eth = chain_.balance(engine);
+
+  // No allowance yet: approve(engine, total), then the order; the engine holds the tokens.
+  auto consumer_client = client(contracts::testing::kConsumer);
+  auto ordered = consumer_client->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  EXPECT_EQ(ordered->paid, total);
+  ASSERT_EQ(ordered->transactions.size(), 2u);
+  EXPECT_EQ(ordered->transactions[0].what, "ERC20.approve");
+  EXPECT_EQ(ordered->transactions[1].what, "AgreementEngine.createAgreementAndLock");
+  EXPECT_EQ(token_balance(token, engine), total);
+  EXPECT_EQ(token_balance(token, consumer), total + U256(7));
+
+  auto got = consumer_client->download(ordered->agreement_id, dir_ / "out" / "token.bin", false);
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  EXPECT_EQ(read_file(dir_ / "out" / "token.bin"), file);
+  auto after = client(-1)->status(ordered->agreement_id);
+  ASSERT_TRUE(after.ok()) << after.error().to_string();
+  EXPECT_EQ(states(*after),
+            (std::vector<ConditionState>{ConditionState::kFulfilled, ConditionState::kFulfilled,
+                                         ConditionState::kFulfilled}));
+
+  // Tokens: price to the publisher, fee to the marketplace, nothing left in escrow. Ether: the
+  // consumer paid the gas of its two transactions and nothing else; nobody else's ether moved.
+  EXPECT_EQ(token_balance(token, publisher), kPrice);
+  EXPECT_EQ(token_balance(token, marketplace), kFee);
+  EXPECT_EQ(token_balance(token, engine), U256());
+  EXPECT_EQ(token_balance(token, consumer), total + U256(7));
+  EXPECT_EQ(chain_.balance(consumer),
+            consumer_eth - ordered->transactions[0].fee - ordered->transactions[1].fee);
+  EXPECT_EQ(chain_.balance(publisher), publisher_eth);
+  EXPECT_EQ(chain_.balance(marketplace), marketplace_eth);
+  EXPECT_EQ(chain_.balance(engine), engine_eth);
+
+  // An allowance already large enough: no approve, one transaction.
+  contracts::Transactor consumer_tx = chain_.account(contracts::testing::kConsumer);
+  auto approved = consumer_tx.send(
+      "approve", token, contracts::PactumDevToken::encode_approve(engine, total * U256(4)).value());
+  ASSERT_TRUE(approved.ok()) << approved.error().to_string();
+  auto second = consumer_client->order(published.did);
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  ASSERT_EQ(second->transactions.size(), 1u);
+  EXPECT_EQ(second->transactions[0].what, "AgreementEngine.createAgreementAndLock");
+  EXPECT_EQ(token_balance(token, consumer), U256(7));
+
+  // Fewer tokens than the total (7 left): refused before anything is sent, naming the token,
+  // what is needed and what is held.
+  const std::uint64_t sent_before = nonce(consumer);
+  auto poor = consumer_client->order(published.did);
+  ASSERT_FALSE(poor.ok());
+  EXPECT_EQ(poor.error().code(), ErrorCode::kFailedPrecondition) << poor.error().to_string();
+  for (const std::string& part : {token.to_checksum_string(), total.to_dec(), std::string(" 7")}) {
+    EXPECT_NE(poor.error().message().find(part), std::string::npos)
+        << part << " in " << poor.error().message();
+  }
+  EXPECT_EQ(nonce(consumer), sent_before);
+}
+
+TEST_F(ClientTest, ATokenThatIsNotAnErc20IsRefusedAtPublishAndAtOrder) {
+  const eth::Address not_a_contract = key(7).address();
+  const eth::Address not_an_erc20 = deployment_.asset_registry().address();
+  auto publisher = client(contracts::testing::kPublisher);
+  const eth::Address publisher_address = key(contracts::testing::kPublisher).address();
+  write_file(dir_ / "p.bin", "priced in nothing");
+  for (const eth::Address& token : {not_a_contract, not_an_erc20}) {
+    PublishRequest r;
+    r.file = dir_ / "p.bin";
+    r.price = kPrice;
+    r.token = token;
+    const std::uint64_t sent_before = nonce(publisher_address);
+    auto refused = publisher->publish(r);
+    ASSERT_FALSE(refused.ok()) << token.to_checksum_string();
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << refused.error().to_string();
+    EXPECT_NE(refused.error().message().find(token.to_checksum_string()), std::string::npos);
+    EXPECT_EQ(nonce(publisher_address), sent_before);
+  }
+
+  // A DDO whose token is changed on the way (a node's word is not the chain's): the order checks
+  // the token itself and sends nothing.
+  PublishResult published = publish(random_bytes(kChunk, 12), "e.bin");
+  const eth::Address consumer = key(contracts::testing::kConsumer).address();
+  for (const eth::Address& token : {not_a_contract, not_an_erc20}) {
+    Proxy proxy(node_url(), ProxyEdits{.ddo = [token](nlohmann::json& ddo) {
+                  for (auto& s : ddo["service"]) {
+                    if (s["type"] == "PactumAccess")
+                      s["payment"]["token"] = token.to_checksum_string();
+                  }
+                }});
+    const std::uint64_t sent_before = nonce(consumer);
+    auto refused = client(contracts::testing::kConsumer, proxy.url())->order(published.did);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code(), ErrorCode::kFailedPrecondition)
+        << refused.error().to_string();
+    EXPECT_NE(refused.error().message().find(token == not_a_contract ? "is not a contract"
+                                                                     : "does not answer ERC-20"),
+              std::string::npos)
+        << refused.error().message();
+    EXPECT_EQ(nonce(consumer), sent_before);
+  }
+}
+
+TEST_F(ClientTest, DownloadAsksTheNodeTheDdosAccessEndpointNames) {
+  const std::string file = random_bytes(2 * kChunk + 5, 13);
+  PublishResult published = publish(file, "r.bin");
+  // The DDO, as the proxy serves it, sends access requests to the proxy.
+  Proxy proxy(node_url(), ProxyEdits{});
+  Proxy resolver(node_url(),
+                 ProxyEdits{.ddo = set_access_endpoint(proxy.url() + "/api/v1/access/")});
+  auto ordered = client(contracts::testing::kConsumer, resolver.url())->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  EXPECT_EQ(ordered->access_endpoint, proxy.url() + "/api/v1/access");
+
+  // A consumer whose configured node is nowhere still downloads: from the endpoint.
+  auto elsewhere = client(contracts::testing::kConsumer, "http://127.0.0.1:9");
+  auto got = elsewhere->download(ordered->agreement_id, dir_ / "out" / "r.bin", false);
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  EXPECT_EQ(read_file(dir_ / "out" / "r.bin"), file);
+  EXPECT_GT(proxy.access_requests(), 0);
+  EXPECT_EQ(resolver.access_requests(), 0);
+
+  // An explicit node (--node) wins over the endpoint.
+  const int through_proxy = proxy.access_requests();
+  auto direct = client(contracts::testing::kConsumer, node_url(), true)
+                    ->download(ordered->agreement_id, dir_ / "out" / "r.bin", true);
+  ASSERT_TRUE(direct.ok()) << direct.error().to_string();
+  EXPECT_EQ(proxy.access_requests(), through_proxy);
+}
+
+TEST_F(ClientTest, AccessEndpointsThatAreNotHttpUrlsAreRefusedBeforePaying) {
+  struct Case {
+    std::string endpoint;
+    ErrorCode code;
+  };
+  const std::vector<Case> cases = {
+      {"", ErrorCode::kInvalidArgument},
+      {"ftp://127.0.0.1/api/v1/access", ErrorCode::kInvalidArgument},
+      {"file:///etc/passwd", ErrorCode::kInvalidArgument},
+      {"/etc/passwd", ErrorCode::kInvalidArgument},
+      {"../../api/v1/access", ErrorCode::kInvalidArgument},
+      {"127.0.0.1:8080/api/v1/access", ErrorCode::kInvalidArgument},
+      {"javascript:alert(1)", ErrorCode::kInvalidArgument},
+      {"http://", ErrorCode::kInvalidArgument},
+      {"http://host:99999/api", ErrorCode::kInvalidArgument},
+      {"http://host/api?x=1", ErrorCode::kInvalidArgument},
+      {"http://host/api#frag", ErrorCode::kInvalidArgument},
+      {"http://ho st/api", ErrorCode::kInvalidArgument},
+      {"http://user@host/api", ErrorCode::kInvalidArgument},
+      {"http://host/" + std::string(kMaxEndpointLength, 'a'), ErrorCode::kInvalidArgument},
+      {"https://node.example/api/v1/access", ErrorCode::kUnimplemented},
+  };
+  for (const auto& c : cases) {
+    auto r = parse_access_endpoint(c.endpoint);
+    ASSERT_FALSE(r.ok()) << c.endpoint;
+    EXPECT_EQ(r.error().code(), c.code) << c.endpoint << ": " << r.error().to_string();
+    EXPECT_LT(r.error().message().size(), 300u) << c.endpoint;
+  }
+  auto good = parse_access_endpoint("http://127.0.0.1:8080/api/v1/access//");
+  ASSERT_TRUE(good.ok()) << good.error().to_string();
+  EXPECT_EQ(*good, "http://127.0.0.1:8080/api/v1/access");
+
+  // From a live DDO: refused by order() before anything is sent.
+  PublishResult published = publish(random_bytes(kChunk, 14), "b.bin");
+  const eth::Address consumer = key(contracts::testing::kConsumer).address();
+  for (const std::string& bad :
+       {std::string("ftp://127.0.0.1/api/v1/access"), std::string(""),
+        std::string("../../etc/passwd"), "http://h/" + std::string(100'000, 'a')}) {
+    Proxy proxy(node_url(), ProxyEdits{.ddo = set_access_endpoint(bad)});
+    const std::uint64_t sent_before = nonce(consumer);
+    auto refused = client(contracts::testing::kConsumer, proxy.url())->order(published.did);
+    ASSERT_FALSE(refused.ok()) << bad.substr(0, 40);
+    EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << refused.error().to_string();
+    EXPECT_NE(refused.error().message().find("serviceEndpoint"), std::string::npos);
+    EXPECT_LT(refused.error().message().size(), 400u);
+    EXPECT_EQ(nonce(consumer), sent_before);
+  }
+}
+
+TEST_F(ClientTest, ANodeThatCutsTheTransferLeavesNoFileAndSaysTheDownloadIsIncomplete) {
+  const std::string file = random_bytes(4 * kChunk + 99, 15);
+  PublishResult published = publish(file, "c.bin");
+  auto ordered = client(contracts::testing::kConsumer)->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  // The first content answer (two chunks) stops after a chunk and a half.
+  Proxy proxy(node_url(), ProxyEdits{.cut_content_after = kChunk + kChunk / 2});
+  auto via_proxy = client(contracts::testing::kConsumer, proxy.url(), true);
+  auto got = via_proxy->download(ordered->agreement_id, dir_ / "out" / "c.bin", false);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code(), ErrorCode::kUnavailable) << got.error().to_string();
+  // The first chunk arrived whole and verified before the cut; the message says how far it got.
+  for (const char* part :
+       {"incomplete after 4096 of", "closed the connection", "no file was written", "c.bin"}) {
+    EXPECT_NE(got.error().message().find(part), std::string::npos)
+        << part << " in " << got.error().message();
+  }
+  expect_out_dir_empty();
+
+  // With --force over an existing file: the old file stays as it was.
+  write_file(dir_ / "out" / "c.bin", "the old contents");
+  auto forced = via_proxy->download(ordered->agreement_id, dir_ / "out" / "c.bin", true);
+  ASSERT_FALSE(forced.ok());
+  EXPECT_EQ(forced.error().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(read_file(dir_ / "out" / "c.bin"), "the old contents");
+  std::filesystem::remove(dir_ / "out" / "c.bin");
+  expect_out_dir_empty();
+
+  // The same agreement from the node itself, afterwards: whole.
+  auto whole = client(contracts::testing::kConsumer)
+                   ->download(ordered->agreement_id, dir_ / "out" / "c.bin", false);
+  ASSERT_TRUE(whole.ok()) << whole.error().to_string();
+  EXPECT_EQ(read_file(dir_ / "out" / "c.bin"), file);
+}
+
+TEST_F(ClientTest, APublishWhoseNodeAnswersAnotherChecksumRegistersNothing) {
+  const std::string file = random_bytes(kChunk + 10, 16);
+  // The true answer, from the real node.
+  PublishResult real = publish(file, "k.bin");
+  const eth::Address publisher = key(contracts::testing::kPublisher).address();
+  Hash32 wrong = real.checksum;
+  wrong[0] ^= 0x01;
+  auto answer = [&](const Hash32& checksum, std::uint64_t size, std::uint64_t chunk_size) {
+    return nlohmann::json{{"upload_id", "u1"},
+                          {"checksum", to_hex(checksum)},
+                          {"size", size},
+                          {"chunk_size", chunk_size},
+                          {"chunk_count", 2}}
+        .dump();
+  };
+  const std::vector<std::string> answers = {
+      answer(wrong, file.size(), kChunk),
+      answer(real.checksum, file.size() + 1, kChunk),
+      answer(real.checksum, file.size(), 3),
+      R"({"upload_id":"u1","size":4106,"chunk_size":4096,"chunk_count":2})",
+      R"({"upload_id":"u1","checksum":"0x12","size":4106,"chunk_size":4096,"chunk_count":2})",
+      "not json",
+  };
+  for (const auto& body : answers) {
+    UploadAnsweringNode liar(service_->address(), body);
+    PublishRequest r;
+    r.file = dir_ / "k.bin";
+    r.price = kPrice;
+    const std::uint64_t sent_before = nonce(publisher);
+    auto refused = client(contracts::testing::kPublisher, liar.url())->publish(r);
+    ASSERT_FALSE(refused.ok()) << body;
+    EXPECT_EQ(refused.error().code(), ErrorCode::kDataLoss)
+        << body << ": " << refused.error().to_string();
+    EXPECT_EQ(liar.uploads(), 1) << body;
+    EXPECT_EQ(nonce(publisher), sent_before) << body;
+  }
+  auto wrong_message = [&] {
+    UploadAnsweringNode liar(service_->address(), answers[0]);
+    PublishRequest r;
+    r.file = dir_ / "k.bin";
+    r.price = kPrice;
+    return client(contracts::testing::kPublisher, liar.url())->publish(r).error().message();
+  }();
+  EXPECT_NE(wrong_message.find(to_hex(wrong)), std::string::npos) << wrong_message;
+  EXPECT_NE(wrong_message.find(to_hex(real.checksum)), std::string::npos) << wrong_message;
 }
 
 }  // namespace

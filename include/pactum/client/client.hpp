@@ -8,6 +8,14 @@
 // verified against the ON-CHAIN checksum (a Merkle proof per chunk), into a temporary file
 // renamed over the output at the end, so a failed download never leaves a file under its name.
 //
+// Where the bytes come from: download() talks to the node named by the access serviceEndpoint of
+// the asset's DDO (checked and kept in the agreement file at order time), not to the node this
+// client resolves DDOs through, so an asset on someone else's node is downloaded from that node.
+//
+// ERC-20 prices: order() checks the consumer's token balance before anything is sent, approves
+// the engine for exactly the total only when the allowance is short, then locks (the engine pulls
+// the tokens with transferFrom). The consumer pays tokens for the price and ether for gas only.
+//
 // Price semantics (publish): `price` is what the publisher receives; each fee is paid on top to
 // its receiver. The DDO's payment is receivers = [publisher, fee receivers…], amounts = [price,
 // fee amounts…], and the consumer locks the sum in escrow, released to all of them once the node
@@ -54,6 +62,8 @@ using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
 inline constexpr std::size_t kMaxFees = 7;
 // Longest asset name kept in a DDO.
 inline constexpr std::size_t kMaxNameLength = 256;
+// Longest access serviceEndpoint accepted from a DDO.
+inline constexpr std::size_t kMaxEndpointLength = 2048;
 
 struct ClientConfig {
   std::string node_url;                  // the node to talk to, http://host[:port]
@@ -65,11 +75,15 @@ struct ClientConfig {
   std::uint64_t download_window = 1024;
   // Unix seconds now (the expiry of signed requests); empty: the system clock.
   std::function<std::int64_t()> clock;
+  // true: download() asks node_url (an explicit --node) instead of the access serviceEndpoint
+  // the agreement was ordered with.
+  bool download_via_node_url = false;
 };
 
 // A transaction this client sent, with what it cost (for exact accounting).
 struct SentTransaction {
-  std::string what;  // "AssetRegistry.register", "AgreementEngine.createAgreementAndLock"
+  // "AssetRegistry.register", "ERC20.approve", "AgreementEngine.createAgreementAndLock"
+  std::string what;
   Hash32 hash{};
   eth::Address from;
   std::uint64_t block_number = 0;
@@ -86,7 +100,7 @@ struct Fee {
 struct PublishRequest {
   std::filesystem::path file;
   eth::U256 price;                              // what the publisher receives
-  eth::Address token;                           // zero: ether; else an ERC-20
+  eth::Address token;                           // zero: ether; else an ERC-20 (checked)
   std::vector<Fee> fees;                        // paid on top of the price
   std::string name;                             // the DDO's name; empty: the file's name
   std::uint64_t access_timeout_seconds = 3600;  // how long the node has to grant access
@@ -107,6 +121,7 @@ struct PublishResult {
 
 // A DDO's PactumAccess service.
 struct AccessService {
+  std::string endpoint;  // serviceEndpoint as the DDO says it (parse_access_endpoint checks it)
   eth::Address provider;
   Hash32 template_id{};
   Payment payment;
@@ -124,7 +139,8 @@ struct ResolvedAsset {
 struct OrderResult {
   Hash32 agreement_id{};
   AgreementParams params;
-  eth::U256 paid;  // the sum locked in escrow
+  eth::U256 paid;               // the sum locked in escrow, in wei or in the token's base units
+  std::string access_endpoint;  // where download() will ask (the DDO's, checked)
   std::filesystem::path params_file;
   std::vector<SentTransaction> transactions;
 };
@@ -156,6 +172,13 @@ struct AgreementStatus {
 [[nodiscard]] std::string_view condition_type_name(ConditionType type) noexcept;
 [[nodiscard]] std::string_view condition_state_name(ConditionState state) noexcept;
 
+// Checks an access serviceEndpoint taken from a DDO (untrusted) and returns it without trailing
+// slashes: an http:// URL with a host, at most kMaxEndpointLength bytes, no query, fragment, user
+// info, space or control character. Errors: kInvalidArgument naming what is wrong (an empty value,
+// another scheme such as ftp:// or a path such as /etc/passwd); kUnimplemented for https:// (this
+// client speaks plain HTTP only).
+[[nodiscard]] Result<std::string> parse_access_endpoint(std::string_view text);
+
 // Parses an agreement id: "0x" + 64 hex digits. Errors: kInvalidArgument (length checked first,
 // so a path or a megabyte of text is refused cheaply, and never used as a file name).
 [[nodiscard]] Result<Hash32> parse_agreement_id(std::string_view text);
@@ -182,11 +205,14 @@ class Client {
 
   // Uploads request.file to the node (streamed; `progress` as it goes), checks the node's
   // checksum against one computed here, registers the asset on chain with that checksum and the
-  // node as provider, and stores the DDO at the node. Returns the DID.
+  // node as provider, and stores the DDO at the node. Returns the DID. Nothing is registered on
+  // chain unless the node's checksum and size are the file's.
   // Errors: kNotFound / kPermissionDenied / kInvalidArgument for a missing, unreadable or
   // non-regular file; kInvalidArgument for more than kMaxFees fees, a zero fee receiver, a name
-  // over kMaxNameLength, or a price + fees that overflow; kDataLoss when the node's checksum is
-  // not the file's; kPermissionDenied when the node does not take uploads from this account;
+  // over kMaxNameLength, a price + fees that overflow, or a token that is not a contract
+  // answering ERC-20 balanceOf/allowance; kDataLoss when the node's checksum or size is not the
+  // file's, or its answer is malformed; kPermissionDenied when the node does not take uploads
+  // from this account;
   // kFailedPrecondition for a reverted registration; those of the node and the chain.
   [[nodiscard]] Result<PublishResult> publish(const PublishRequest& request,
                                               const ProgressFn& progress = {});
@@ -200,22 +226,31 @@ class Client {
 
   // Agrees to the terms of `did` (resolved as above) with the paid-access template: creates the
   // agreement and locks the price in one transaction, the access condition timing out after the
-  // DDO's accessTimeout; then saves the params. REQUIRES: a key.
-  // Errors: those of resolve(); kFailedPrecondition when the DDO names a template other than the
-  // deployment's paid-access or a provider the registry does not list, or the transaction
-  // reverts (the custom error named); kUnimplemented for a payment token other than ether;
+  // DDO's accessTimeout; then saves the params and the access endpoint. For an ERC-20 price, first
+  // approves the engine for the total when the allowance is short (an "ERC20.approve"
+  // transaction, listed before the order's). Nothing is sent when a check fails. REQUIRES: a key.
+  // Errors: those of resolve(); kInvalidArgument / kUnimplemented for an access serviceEndpoint
+  // parse_access_endpoint refuses; kFailedPrecondition when the DDO names a template other than
+  // the deployment's paid-access or a provider the registry does not list, when the token is not
+  // a contract or does not answer ERC-20 calls, when the consumer holds fewer tokens than the
+  // total (token, needed and held named), or a transaction reverts (the custom error named);
   // kUnavailable / kPermissionDenied when the params file cannot be written.
   [[nodiscard]] Result<OrderResult> order(const Hash32& did);
 
   // Downloads the asset of agreement `agreement_id` (its params from the agreements directory)
   // into `out`: proofs, then content, window by window; every chunk is verified against the
   // on-chain checksum before it is written to a temporary file beside `out`, renamed to `out`
-  // once all chunks are in. With `overwrite` false an existing `out` is kAlreadyExists.
+  // once all chunks are in. With `overwrite` false an existing `out` is kAlreadyExists. The node
+  // asked is the agreement's access endpoint (see ClientConfig::download_via_node_url).
   // REQUIRES: a key (the agreement's consumer).
+  // On every error after the transfer began, `out` is untouched and no temporary file remains;
+  // the message says so.
   // Errors: kNotFound when no params are stored for the agreement; kDataLoss for a chunk that
-  // fails verification or a node whose root or shape differs from the chain's (no file is left
-  // at `out`); kInvalidArgument when `out` is a directory; those of the node (kPermissionDenied
-  // for someone else's agreement, kFailedPrecondition when the payment is not locked).
+  // fails verification or a node whose root or shape differs from the chain's; kUnavailable
+  // (retry) / kDeadlineExceeded when the node cuts or stalls the transfer (the download is
+  // incomplete); kInvalidArgument when `out` is a directory or the stored endpoint is not an
+  // http URL; those of the node (kPermissionDenied for someone else's agreement,
+  // kFailedPrecondition when the payment is not locked).
   [[nodiscard]] Result<DownloadResult> download(const Hash32& agreement_id,
                                                 const std::filesystem::path& out, bool overwrite,
                                                 const ProgressFn& progress = {});
