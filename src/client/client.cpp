@@ -248,8 +248,10 @@ Result<AccessService> parse_access_service(std::string_view ddo_json) {
     if (!s.is_object() || s.value("type", Json()) != "PactumAccess") continue;
     AccessService out;
     // Kept as it is: order() and download() check it (parse_access_endpoint) before use.
-    if (s.contains("serviceEndpoint") && s["serviceEndpoint"].is_string()) {
-      out.endpoint = s["serviceEndpoint"].get<std::string>();
+    if (s.contains("serviceEndpoint")) {
+      const Json& e = s["serviceEndpoint"];
+      // Not a string (a number, an object): kept as its JSON text, which no check accepts.
+      out.endpoint = e.is_string() ? e.get<std::string>() : e.dump().substr(0, 256);
     }
     auto address_of = [&](const Json& j, std::string_view what) -> Result<eth::Address> {
       if (!j.is_string())

@@ -18,7 +18,12 @@ Result<OrderResult> Client::order(const Hash32& did) {
                                ", not this deployment's paid-access template");
   }
   // Checked before paying: an asset whose node cannot be reached by this client is not bought.
-  auto endpoint = parse_access_endpoint(access.endpoint);
+  std::string named = access.endpoint.value_or(impl_->node.base_url());
+  if (!access.endpoint) {
+    while (!named.empty() && named.back() == '/') named.pop_back();
+    named += "/api/v1/access";
+  }
+  auto endpoint = parse_access_endpoint(named);
   if (!endpoint.ok()) return endpoint.error().with_context("the DDO of " + did_text);
   PACTUM_TRY(bool provides, impl_->is_provider(did, access.provider));
   if (!provides) {

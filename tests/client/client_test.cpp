@@ -141,11 +141,16 @@ class Proxy {
   std::unique_ptr<server::HttpServer> server_;
 };
 
-// Sets the DDO's access serviceEndpoint.
-std::function<void(nlohmann::json&)> set_access_endpoint(std::string endpoint) {
+// Sets the DDO's access serviceEndpoint (a null `endpoint` removes it).
+std::function<void(nlohmann::json&)> set_access_endpoint(nlohmann::json endpoint) {
   return [endpoint](nlohmann::json& ddo) {
     for (auto& s : ddo["service"]) {
-      if (s["type"] == "PactumAccess") s["serviceEndpoint"] = endpoint;
+      if (s["type"] != "PactumAccess") continue;
+      if (endpoint.is_null()) {
+        s.erase("serviceEndpoint");
+      } else {
+        s["serviceEndpoint"] = endpoint;
+      }
     }
   };
 }
@@ -667,6 +672,22 @@ TEST_F(ClientTest, DownloadAsksTheNodeTheDdosAccessEndpointNames) {
                     ->download(ordered->agreement_id, dir_ / "out" / "r.bin", true);
   ASSERT_TRUE(direct.ok()) << direct.error().to_string();
   EXPECT_EQ(proxy.access_requests(), through_proxy);
+
+  // A DDO that names no access endpoint: the node that served it serves access too.
+  Proxy silent(node_url(), ProxyEdits{.ddo = set_access_endpoint(nullptr)});
+  auto unnamed = client(contracts::testing::kConsumer, silent.url())->order(published.did);
+  ASSERT_TRUE(unnamed.ok()) << unnamed.error().to_string();
+  EXPECT_EQ(unnamed->access_endpoint, silent.url() + "/api/v1/access");
+
+  // An agreement file edited after the order: its endpoint is checked again before use.
+  auto doc = nlohmann::json::parse(read_file(unnamed->params_file));
+  doc["access_endpoint"] = "ftp://127.0.0.1/api/v1/access";
+  write_file(unnamed->params_file, doc.dump());
+  auto edited = client(contracts::testing::kConsumer)
+                    ->download(unnamed->agreement_id, dir_ / "out" / "edited.bin", false);
+  ASSERT_FALSE(edited.ok());
+  EXPECT_EQ(edited.error().code(), ErrorCode::kInvalidArgument) << edited.error().to_string();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out" / "edited.bin"));
 }
 
 TEST_F(ClientTest, AccessEndpointsThatAreNotHttpUrlsAreRefusedBeforePaying) {
@@ -704,13 +725,15 @@ TEST_F(ClientTest, AccessEndpointsThatAreNotHttpUrlsAreRefusedBeforePaying) {
   // From a live DDO: refused by order() before anything is sent.
   PublishResult published = publish(random_bytes(kChunk, 14), "b.bin");
   const eth::Address consumer = key(contracts::testing::kConsumer).address();
-  for (const std::string& bad :
-       {std::string("ftp://127.0.0.1/api/v1/access"), std::string(""),
-        std::string("../../etc/passwd"), "http://h/" + std::string(100'000, 'a')}) {
+  // As the DDO says it: another scheme, empty, a path, overlong, not a string.
+  for (const nlohmann::json& bad :
+       {nlohmann::json("ftp://127.0.0.1/api/v1/access"), nlohmann::json(""),
+        nlohmann::json("../../etc/passwd"), nlohmann::json("http://h/" + std::string(100'000, 'a')),
+        nlohmann::json(42), nlohmann::json::object({{"url", "http://127.0.0.1"}})}) {
     Proxy proxy(node_url(), ProxyEdits{.ddo = set_access_endpoint(bad)});
     const std::uint64_t sent_before = nonce(consumer);
     auto refused = client(contracts::testing::kConsumer, proxy.url())->order(published.did);
-    ASSERT_FALSE(refused.ok()) << bad.substr(0, 40);
+    ASSERT_FALSE(refused.ok()) << bad.dump().substr(0, 40);
     EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument) << refused.error().to_string();
     EXPECT_NE(refused.error().message().find("serviceEndpoint"), std::string::npos);
     EXPECT_LT(refused.error().message().size(), 400u);

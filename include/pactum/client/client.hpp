@@ -121,7 +121,9 @@ struct PublishResult {
 
 // A DDO's PactumAccess service.
 struct AccessService {
-  std::string endpoint;  // serviceEndpoint as the DDO says it (parse_access_endpoint checks it)
+  // serviceEndpoint as the DDO says it (parse_access_endpoint checks it); nullopt when the DDO
+  // names none: the node that served the DDO then serves access too.
+  std::optional<std::string> endpoint;
   eth::Address provider;
   Hash32 template_id{};
   Payment payment;
