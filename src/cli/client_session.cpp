@@ -32,6 +32,9 @@ Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> r
   config.node_url = s.node_url;
   config.deployment = std::move(deployment).value();
   config.agreements_dir = home.root() / "agreements";
+  // Only an explicit --node overrides the node an agreement's DDO names for downloads: a
+  // PACTUM_NODE or stack default is where this user resolves, not where every asset lives.
+  config.download_via_node_url = inv.options().node_url.has_value();
   std::optional<eth::PrivateKey> key;
   if (s.account) key = s.account->key.clone();
   PACTUM_TRY(s.client, client::Client::create(*s.api, std::move(config), std::move(key)));

@@ -1,5 +1,6 @@
 // `pactum deploy`: the contracts from the artifacts compiled into pactum_contracts, the standard
-// templates, and the deployment file.
+// templates, and the deployment file. `up`'s deploy step adds PactumDevToken (dev chain only).
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -7,7 +8,9 @@
 #include "pactum/cli/accounts.hpp"
 #include "pactum/cli/invocation.hpp"
 #include "pactum/contracts/deployment.hpp"
+#include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/rpc/json_rpc.hpp"
+#include "service.hpp"
 
 namespace pactum::cli {
 namespace {
@@ -85,6 +88,55 @@ class DeployCommand final : public Command {
   bool force_ = false;
 };
 
+// 1,000,000 tokens of 18 decimals.
+const eth::U256 kDevTokenPerAccount =
+    eth::U256(1'000'000) * eth::U256(1'000'000'000'000'000'000ULL);
+
+// `up`'s dev token: reused when <home>/deployments/<chain id>-dev-token.json names one that still
+// has code, else deployed by the dev deployer and minted to every dev account. Returns its JSON.
+Result<nlohmann::json> deploy_dev_token(Invocation& inv, const ChainInfo& chain) {
+  const auto file =
+      deployments_dir(chain.home) / (std::to_string(chain.chain_id) + "-dev-token.json");
+  PACTUM_TRY(auto client, rpc::RpcClient::connect_http(chain.rpc_url));
+  rpc::EthApi api(*client);
+  nlohmann::json doc = {{"name", "PactumDevToken"},
+                        {"symbol", "PDEV"},
+                        {"decimals", 18},
+                        {"minted_to_each_dev_account", kDevTokenPerAccount.to_dec()}};
+  // Reused while the chain still has its code (anvil's state survives `up` / `down`).
+  if (std::ifstream in(file); in) {
+    auto recorded = nlohmann::json::parse(in, nullptr, false);
+    if (!recorded.is_discarded() && recorded.is_object() && recorded.contains("address") &&
+        recorded["address"].is_string()) {
+      auto address = eth::Address::parse(recorded["address"].get<std::string>());
+      if (address.ok()) {
+        auto code = api.get_code(*address);
+        if (code.ok() && !code->empty()) {
+          inv.note("PactumDevToken already deployed (" + file.string() + ")");
+          doc["address"] = address->to_checksum_string();
+          return doc;
+        }
+      }
+    }
+  }
+  PACTUM_TRY(eth::PrivateKey key, dev_private_key(static_cast<int>(Role::kDeployer)));
+  PACTUM_TRY(auto deployer, contracts::Transactor::create(api, std::move(key)));
+  PACTUM_TRY(Bytes creation, contracts::PactumDevToken::deploy_data());
+  PACTUM_TRY(rpc::Receipt created, deployer.deploy("PactumDevToken deployment", creation));
+  const eth::Address token = *created.contract_address;
+  for (int i = 0; i < kDevAccountCount; ++i) {
+    PACTUM_TRY(eth::Address to, dev_address(i));
+    PACTUM_TRY(Bytes mint, contracts::PactumDevToken::encode_mint(to, kDevTokenPerAccount));
+    PACTUM_TRY(rpc::Receipt minted, deployer.send("PactumDevToken.mint", token, mint));
+    (void)minted;
+  }
+  doc["address"] = token.to_checksum_string();
+  inv.note("PactumDevToken at " + token.to_checksum_string() +
+           ", 1000000 PDEV minted to each dev account");
+  PACTUM_TRY_STATUS(detail::write_file_atomically(file, doc.dump(2) + "\n"));
+  return doc;
+}
+
 }  // namespace
 
 std::unique_ptr<Command> make_deploy_command() {
@@ -97,7 +149,10 @@ DeployHook make_deploy_hook() {
     PACTUM_TRY(auto deployed, deploy(chain.rpc_url, std::move(key), chain.home,
                                      contracts::ExistingDeployment::kReuse,
                                      [&inv](std::string_view line) { inv.note(line); }));
-    return deployment_json(deployed.first, deployed.second);
+    nlohmann::json doc = deployment_json(deployed.first, deployed.second);
+    // A token to price assets in (`pactum publish --token`): the dev chain only.
+    PACTUM_TRY(doc["dev_token"], deploy_dev_token(inv, chain));
+    return doc;
   };
 }
 

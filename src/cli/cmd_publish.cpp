@@ -24,7 +24,9 @@ class PublishCommand final : public Command {
     sub.add_option("--price", price_,
                    "What the publisher receives: wei, or a decimal with a unit (0.25eth, 12gwei)")
         ->required();
-    sub.add_option("--token", token_, "An ERC-20 token to be paid in (default: ether)");
+    sub.add_option("--token", token_,
+                   "An ERC-20 token to be paid in (default: ether); amounts are then in its base "
+                   "units (0.25eth = 0.25 × 10^18)");
     sub.add_option("--fee", fees_,
                    "ADDR:AMOUNT — a fee paid on top of the price to ADDR (repeatable, at most 7)")
         ->allow_extra_args(false);
@@ -84,8 +86,14 @@ class PublishCommand final : public Command {
     inv.note("uploaded " + format_bytes(p.size) + " (" + std::to_string(p.chunk_count) +
              " chunks), checksum " + to_hex(p.checksum));
     for (const auto& t : p.transactions) inv.note(t.what + " in " + to_hex(t.hash));
-    inv.note("a consumer pays " + eth::format_units(total, 18) + " ether (price " +
-             eth::format_units(request.price, 18) + " + fees)");
+    if (request.token.is_zero()) {
+      inv.note("a consumer pays " + eth::format_units(total, 18) + " ether (price " +
+               eth::format_units(request.price, 18) + " + fees)");
+    } else {
+      inv.note("a consumer pays " + total.to_dec() + " base units of the token " +
+               request.token.to_checksum_string() + " (price " + request.price.to_dec() +
+               " + fees)");
+    }
     inv.emit({{"did", did},
               {"checksum", to_hex(p.checksum)},
               {"size", p.size},

@@ -434,6 +434,12 @@ Status UpCommand::run(Invocation& inv) {
   }
   human += contracts ? "  contracts  " + contracts->dump() + "\n"
                      : "  contracts  not deployed: this pactum has no deploy step yet\n";
+  if (contracts && contracts->contains("dev_token") && (*contracts)["dev_token"].is_object()) {
+    const std::string token = (*contracts)["dev_token"].value("address", "");
+    human += "  token      PDEV (PactumDevToken, 18 decimals) at " + token +
+             ", 1000000 to each dev account: `pactum publish FILE --price 5eth --token " + token +
+             "`\n";
+  }
   human +=
       "  home       " + home.root().string() + "  (logs in " + home.logs_dir().string() + ")\n\n";
   human += accounts_human(accounts);

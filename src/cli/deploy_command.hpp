@@ -16,7 +16,9 @@ namespace pactum::cli {
 [[nodiscard]] std::unique_ptr<Command> make_deploy_command();
 
 // The deploy step of `up`: deploys as the dev deployer account unless the chain already has the
-// deployment recorded in <home>/deployments (then reuses it), and returns the deployment as JSON.
+// deployment recorded in <home>/deployments (then reuses it), then the same for PactumDevToken
+// (<home>/deployments/<chain id>-dev-token.json; 1,000,000 PDEV minted to each dev account), and
+// returns the deployment as JSON with the token under "dev_token".
 [[nodiscard]] DeployHook make_deploy_hook();
 
 }  // namespace pactum::cli

@@ -7,7 +7,8 @@
 // is exact — the publisher got the price, the marketplace the fee, the consumer paid both, the
 // escrow holds nothing, and each account paid exactly the gas of its own transactions, computed
 // from the receipts (the register and order transactions the CLI reports, and every transaction
-// that logged an event of the agreement — the node's fulfillAccess and releasePayment).
+// that logged an event of the agreement — the node's fulfillAccess and releasePayment). Then the
+// same with a price in the stack's dev token: exact token balances, and ether for gas only.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -18,6 +19,7 @@
 
 #include "cli_test_util.hpp"
 #include "pactum/contracts/deployment.hpp"
+#include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/rpc/eth_api.hpp"
 #include "pactum/rpc/json_rpc.hpp"
 #include "pactum/rpc/logs.hpp"
@@ -28,8 +30,9 @@ namespace {
 using Json = nlohmann::json;
 using eth::U256;
 
-const U256 kPrice = U256(250'000'000'000'000'000ULL);  // --price 0.25eth
-const U256 kFee = U256(10'000'000'000'000'000ULL);     // --fee <marketplace>:0.01eth
+const U256 kPrice = U256(250'000'000'000'000'000ULL);       // --price 0.25eth
+const U256 kFee = U256(10'000'000'000'000'000ULL);          // --fee <marketplace>:0.01eth
+const U256 kOneToken = U256(1'000'000'000'000'000'000ULL);  // 1 PDEV (18 decimals)
 
 eth::Address dev(int index) {
   return eth::Address::parse(
@@ -62,6 +65,15 @@ class Story1Test : public ::testing::Test {
     auto b = api_->get_balance(who);
     EXPECT_TRUE(b.ok()) << b.error().to_string();
     return b.ok() ? *b : U256();
+  }
+
+  U256 token_balance(const eth::Address& token, const eth::Address& who) {
+    rpc::CallRequest call;
+    call.to = token;
+    call.data = contracts::PactumDevToken::encode_balanceOf(who).value();
+    auto ret = api_->call(call);
+    EXPECT_TRUE(ret.ok()) << ret.error().to_string();
+    return ret.ok() ? contracts::PactumDevToken::decode_balanceOf_result(*ret).value() : U256();
   }
 
   rpc::Receipt receipt(const Hash32& hash) {
@@ -190,6 +202,49 @@ TEST_F(Story1Test, PublishOrderDownloadWithExactBalances) {
     EXPECT_EQ(balance(account), want) << account.to_checksum_string();
   }
   EXPECT_EQ(balance(engine), before[engine]) << "the escrow keeps nothing";
+
+  // The same story priced in the stack's dev token (5 PDEV + a 1 PDEV fee): the consumer approves
+  // the engine, then orders; every receiver gets its tokens and the consumer pays ether for gas
+  // only.
+  ASSERT_TRUE(up["contracts"].contains("dev_token")) << up.dump();
+  const std::string token_text = up["contracts"]["dev_token"]["address"];
+  const eth::Address token = eth::Address::parse(token_text).value();
+  std::map<eth::Address, U256> tokens_before;
+  for (const auto& a : {publisher, consumer, marketplace, engine}) {
+    tokens_before[a] = token_balance(token, a);
+  }
+  EXPECT_EQ(tokens_before[consumer], U256(1'000'000) * kOneToken);
+  const U256 consumer_ether = balance(consumer);
+  const auto small = dir_.path() / "small.bin";
+  std::ofstream(small, std::ios::binary) << original.substr(0, 100'000);
+  Json priced =
+      pactum({"--as", "publisher", "publish", small.string(), "--price", "5eth", "--token",
+              token_text, "--fee", marketplace.to_checksum_string() + ":1eth"});
+  ASSERT_TRUE(priced.contains("did")) << priced.dump();
+  EXPECT_EQ(priced["payment"]["token"], token_text);
+  Json token_order = pactum({"--as", "consumer", "order", priced["did"]});
+  ASSERT_TRUE(token_order.contains("agreement_id")) << token_order.dump();
+  EXPECT_EQ(token_order["paid"], (U256(6) * kOneToken).to_dec());
+  EXPECT_EQ(token_order["token"], token_text);
+  ASSERT_EQ(token_order["transactions"].size(), 2u) << token_order.dump();
+  EXPECT_EQ(token_order["transactions"][0]["what"], "ERC20.approve");
+  const auto small_copy = dir_.path() / "small-copy.bin";
+  Json token_download =
+      pactum({"--as", "consumer", "download", token_order["agreement_id"].get<std::string>(), "-o",
+              small_copy.string()});
+  EXPECT_EQ(token_download["verified"], true);
+  std::ifstream small_in(small_copy, std::ios::binary);
+  EXPECT_TRUE(std::string((std::istreambuf_iterator<char>(small_in)), {}) ==
+              original.substr(0, 100'000));
+  EXPECT_EQ(token_balance(token, publisher), tokens_before[publisher] + U256(5) * kOneToken);
+  EXPECT_EQ(token_balance(token, marketplace), tokens_before[marketplace] + kOneToken);
+  EXPECT_EQ(token_balance(token, consumer), tokens_before[consumer] - U256(6) * kOneToken);
+  EXPECT_EQ(token_balance(token, engine), tokens_before[engine]);
+  U256 consumer_gas;
+  for (const auto& t : token_order["transactions"]) {
+    consumer_gas = consumer_gas + U256::from_dec(t["fee_wei"].get<std::string>()).value();
+  }
+  EXPECT_EQ(balance(consumer), consumer_ether - consumer_gas);
 
   Json down = pactum({"down"});
   EXPECT_EQ(down["was_running"], true);
