@@ -245,6 +245,11 @@ TEST_F(Story1Test, PublishOrderDownloadWithExactBalances) {
     consumer_gas = consumer_gas + U256::from_dec(t["fee_wei"].get<std::string>()).value();
   }
   EXPECT_EQ(balance(consumer), consumer_ether - consumer_gas);
+  // A token address that is no contract: a usage error, before the upload.
+  Json no_token = pactum({"--as", "publisher", "publish", small.string(), "--price", "1eth",
+                          "--token", dev(7).to_checksum_string()},
+                         2);
+  EXPECT_EQ(no_token["error"]["code"], "invalid_argument") << no_token.dump();
 
   Json down = pactum({"down"});
   EXPECT_EQ(down["was_running"], true);
