@@ -1,8 +1,10 @@
-// pactum::client against an in-process NodeService (real HttpServer on port 0, store in a temp
-// directory) and a real anvil: publish → resolve → order → download gives the same bytes, the
-// agreement's conditions move as they should and every balance is exact; a chunk damaged on the
-// node's disk, or changed in transit, never reaches the output file; bad inputs are refused
-// with the error that says what to do.
+// pactum::client against a live node (tests/support/live_node.hpp: an in-process NodeService on
+// a real HttpServer, store in a temp directory, a real anvil): publish → resolve → order →
+// download gives the same bytes, the agreement's conditions move as they should and every
+// balance is exact, in ether and in an ERC-20; a chunk damaged on the node's disk, changed in
+// transit, or a transfer cut mid-body never leaves a file; downloads go to the DDO's access
+// endpoint; a node that answers another checksum gets nothing registered; bad inputs are refused
+// with the error that says what to do. Proxies and fake nodes here are real servers on sockets.
 #include "pactum/client/client.hpp"
 
 #include <gtest/gtest.h>
@@ -15,7 +17,6 @@
 #include <random>
 #include <string>
 
-#include "contracts/live_chain.hpp"
 #include "pactum/contracts/deployment.hpp"
 #include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/eth/keccak.hpp"
@@ -24,6 +25,7 @@
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
 #include "pactum/server/system_routes.hpp"
+#include "support/live_node.hpp"
 
 namespace pactum::client {
 namespace {
@@ -190,58 +192,18 @@ class UploadAnsweringNode {
 class ClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(chain_.ok());
-    contracts::Transactor deployer = chain_.account(contracts::testing::kDeployer);
-    auto d = contracts::deploy_all(deployer, contracts::DeployOptions{});
-    ASSERT_TRUE(d.ok()) << d.error().to_string();
-    deployment_ = *d;
-
-    char tmpl[] = "/tmp/pactum-client-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto master = store::MasterKey::generate();
-    ASSERT_TRUE(master.ok());
-    store::SqliteStoreOptions so;
-    so.directory = (dir_ / "store").string();
-    so.master_key = std::move(master).value();
-    auto st = store::open_sqlite_asset_store(std::move(so));
-    ASSERT_TRUE(st.ok()) << st.error().to_string();
-    store_ = std::move(st).value();
-    node_key_.emplace(chain_.account(contracts::testing::kProvider));
-
-    node::NodeServiceConfig config;
-    config.chain_id = chain_.chain_id();
-    config.deployment = deployment_;
-    config.public_url = "http://127.0.0.1";
-    config.publishers = {key(contracts::testing::kPublisher).address()};
-    config.data_dir = (dir_ / "node").string();
-    config.chunk_size = kChunk;
-    config.logger = &logger_;
-    auto svc = node::NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
-    ASSERT_TRUE(svc.ok()) << svc.error().to_string();
-    service_ = std::move(svc).value();
-    service_->add_routes(router_);
-    server::SystemInfo info;
-    info.chain_id = chain_.chain_id();
-    info.node_address = service_->address().to_checksum_string();
-    server::add_system_routes(router_, info, metrics_);
-    server::HttpServerOptions opts;
-    opts.threads = 2;
-    server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
-    ASSERT_TRUE(server_->start().ok());
-    std::filesystem::create_directories(dir_ / "out");
+    node_ = std::make_unique<pactum::testing::LiveNode>(
+        pactum::testing::LiveNodeOptions{.chunk_size = kChunk});
+    ASSERT_TRUE(node_->ok());
+    std::filesystem::create_directories(dir() / "out");
   }
+  void TearDown() override { node_.reset(); }
 
-  void TearDown() override {
-    if (server_) server_->stop();
-    server_.reset();
-    service_.reset();
-    store_.reset();
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string node_url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  LiveChain& chain() { return node_->chain(); }
+  const contracts::Deployment& deployment() const { return node_->deployment(); }
+  node::NodeService& service() { return node_->service(); }
+  const std::filesystem::path& dir() const { return node_->dir(); }
+  std::string node_url() const { return node_->url(); }
 
   // A client acting as dev account `index` (-1: none) towards `url` (default: the node);
   // `download_via_node_url`: downloads ask `url`, not the agreement's access endpoint.
@@ -250,19 +212,19 @@ class ClientTest : public ::testing::Test {
     ClientConfig c;
     c.node_url = url.empty() ? node_url() : url;
     c.download_via_node_url = download_via_node_url;
-    c.deployment = deployment_;
-    c.agreements_dir = dir_ / "agreements";
+    c.deployment = deployment();
+    c.agreements_dir = dir() / "agreements";
     c.download_window = 2;  // several windows even for small files
     std::optional<eth::PrivateKey> k;
     if (index >= 0) k = key(index);
-    auto made = Client::create(chain_.api(), std::move(c), std::move(k));
+    auto made = Client::create(chain().api(), std::move(c), std::move(k));
     EXPECT_TRUE(made.ok()) << made.error().to_string();
     return made.ok() ? std::move(made).value() : nullptr;
   }
 
   PublishResult publish(const std::string& bytes, const std::string& name,
                         const eth::Address& token = eth::Address()) {
-    const auto path = dir_ / name;
+    const auto path = dir() / name;
     write_file(path, bytes);
     PublishRequest r;
     r.file = path;
@@ -276,14 +238,14 @@ class ClientTest : public ::testing::Test {
 
   // The number of transactions `who` has sent (nothing sent: unchanged).
   std::uint64_t nonce(const eth::Address& who) {
-    auto n = chain_.api().get_transaction_count(who);
+    auto n = chain().api().get_transaction_count(who);
     EXPECT_TRUE(n.ok()) << n.error().to_string();
     return n.ok() ? *n : 0;
   }
 
   // A PactumDevToken deployed by the deployer, with `amount` minted to the consumer.
   eth::Address deploy_token(const U256& amount) {
-    contracts::Transactor deployer = chain_.account(contracts::testing::kDeployer);
+    contracts::Transactor deployer = chain().account(contracts::testing::kDeployer);
     auto created =
         deployer.deploy("PactumDevToken", contracts::PactumDevToken::deploy_data().value());
     EXPECT_TRUE(created.ok()) << created.error().to_string();
@@ -300,38 +262,29 @@ class ClientTest : public ::testing::Test {
     rpc::CallRequest call;
     call.to = token;
     call.data = contracts::PactumDevToken::encode_balanceOf(who).value();
-    auto ret = chain_.api().call(call);
+    auto ret = chain().api().call(call);
     EXPECT_TRUE(ret.ok()) << ret.error().to_string();
     return ret.ok() ? contracts::PactumDevToken::decode_balanceOf_result(*ret).value() : U256();
   }
 
   // No output and no partial file left in out/.
   void expect_out_dir_empty() {
-    for (const auto& e : std::filesystem::directory_iterator(dir_ / "out")) {
+    for (const auto& e : std::filesystem::directory_iterator(dir() / "out")) {
       ADD_FAILURE() << "left behind: " << e.path();
     }
   }
 
-  LiveChain chain_;
-  contracts::Deployment deployment_;
-  std::filesystem::path dir_;
-  std::unique_ptr<store::AssetStore> store_;
-  std::optional<contracts::Transactor> node_key_;
-  std::unique_ptr<node::NodeService> service_;
-  server::Router router_;
-  server::MemoryLogger logger_;
-  server::MetricsRegistry metrics_;
-  std::unique_ptr<server::HttpServer> server_;
+  std::unique_ptr<pactum::testing::LiveNode> node_;
 };
 
 TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
   const eth::Address publisher = key(contracts::testing::kPublisher).address();
   const eth::Address consumer = key(contracts::testing::kConsumer).address();
   const eth::Address marketplace = key(kMarketplace).address();
-  const U256 publisher_before = chain_.balance(publisher);
-  const U256 consumer_before = chain_.balance(consumer);
-  const U256 marketplace_before = chain_.balance(marketplace);
-  const U256 engine_before = chain_.balance(deployment_.agreement_engine().address());
+  const U256 publisher_before = chain().balance(publisher);
+  const U256 consumer_before = chain().balance(consumer);
+  const U256 marketplace_before = chain().balance(marketplace);
+  const U256 engine_before = chain().balance(deployment().agreement_engine().address());
 
   const std::string file = random_bytes(5 * kChunk + 1234, 1);
   PublishResult published = publish(file, "asset.bin");
@@ -339,7 +292,7 @@ TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
   EXPECT_EQ(published.size, file.size());
   EXPECT_EQ(published.chunk_size, kChunk);
   EXPECT_EQ(published.chunk_count, 6u);
-  EXPECT_EQ(published.provider, service_->address());
+  EXPECT_EQ(published.provider, service().address());
   ASSERT_EQ(published.payment.receivers.size(), 2u);
   EXPECT_EQ(published.payment.receivers[0], publisher);
   EXPECT_EQ(published.payment.amounts[0], kPrice);
@@ -351,14 +304,14 @@ TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
   ASSERT_TRUE(resolved.ok()) << resolved.error().to_string();
   EXPECT_EQ(resolved->owner, publisher);
   EXPECT_EQ(resolved->checksum, published.checksum);
-  EXPECT_EQ(resolved->access.provider, service_->address());
+  EXPECT_EQ(resolved->access.provider, service().address());
 
   auto consumer_client = client(contracts::testing::kConsumer);
   auto ordered = consumer_client->order(published.did);
   ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
   EXPECT_EQ(ordered->paid, kPrice + kFee);
   EXPECT_TRUE(std::filesystem::exists(ordered->params_file));
-  EXPECT_EQ(ordered->params_file.parent_path(), dir_ / "agreements");
+  EXPECT_EQ(ordered->params_file.parent_path(), dir() / "agreements");
 
   auto before = client(-1)->status(ordered->agreement_id);
   ASSERT_TRUE(before.ok()) << before.error().to_string();
@@ -373,7 +326,7 @@ TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
                                          ConditionState::kUnfulfilled}));
 
   std::uint64_t last_progress = 0;
-  auto got = consumer_client->download(ordered->agreement_id, dir_ / "out" / "copy.bin", false,
+  auto got = consumer_client->download(ordered->agreement_id, dir() / "out" / "copy.bin", false,
                                        [&](std::uint64_t done, std::uint64_t total) {
                                          EXPECT_EQ(total, file.size());
                                          EXPECT_GE(done, last_progress);
@@ -383,7 +336,7 @@ TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
   EXPECT_EQ(last_progress, file.size());
   EXPECT_EQ(got->size, file.size());
   EXPECT_EQ(got->checksum, published.checksum);
-  EXPECT_EQ(read_file(dir_ / "out" / "copy.bin"), file);
+  EXPECT_EQ(read_file(dir() / "out" / "copy.bin"), file);
 
   auto after = client(-1)->status(ordered->agreement_id);
   ASSERT_TRUE(after.ok()) << after.error().to_string();
@@ -393,22 +346,22 @@ TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
 
   // Exact balances: the publisher got the price and paid its registration; the marketplace got
   // the fee; the consumer paid both and its order's gas; the escrow holds nothing more.
-  EXPECT_EQ(chain_.balance(publisher), publisher_before + kPrice - published.transactions[0].fee);
-  EXPECT_EQ(chain_.balance(marketplace), marketplace_before + kFee);
+  EXPECT_EQ(chain().balance(publisher), publisher_before + kPrice - published.transactions[0].fee);
+  EXPECT_EQ(chain().balance(marketplace), marketplace_before + kFee);
   ASSERT_EQ(ordered->transactions.size(), 1u);
   EXPECT_EQ(ordered->transactions[0].from, consumer);
-  EXPECT_EQ(chain_.balance(consumer),
+  EXPECT_EQ(chain().balance(consumer),
             consumer_before - kPrice - kFee - ordered->transactions[0].fee);
-  EXPECT_EQ(chain_.balance(deployment_.agreement_engine().address()), engine_before);
+  EXPECT_EQ(chain().balance(deployment().agreement_engine().address()), engine_before);
 
   // A second download of the same agreement works (the node settles only once) and an existing
   // output is not overwritten unless asked.
-  auto again = consumer_client->download(ordered->agreement_id, dir_ / "out" / "copy.bin", false);
+  auto again = consumer_client->download(ordered->agreement_id, dir() / "out" / "copy.bin", false);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
-  auto forced = consumer_client->download(ordered->agreement_id, dir_ / "out" / "copy.bin", true);
+  auto forced = consumer_client->download(ordered->agreement_id, dir() / "out" / "copy.bin", true);
   ASSERT_TRUE(forced.ok()) << forced.error().to_string();
-  EXPECT_EQ(read_file(dir_ / "out" / "copy.bin"), file);
+  EXPECT_EQ(read_file(dir() / "out" / "copy.bin"), file);
 }
 
 TEST_F(ClientTest, AChunkDamagedOnTheNodesDiskLeavesNoOutputFile) {
@@ -417,7 +370,7 @@ TEST_F(ClientTest, AChunkDamagedOnTheNodesDiskLeavesNoOutputFile) {
   auto consumer_client = client(contracts::testing::kConsumer);
   auto ordered = consumer_client->order(published.did);
   ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
-  const auto data_path = dir_ / "store" / "objects" / published.upload_id / "data";
+  const auto data_path = dir() / "store" / "objects" / published.upload_id / "data";
   ASSERT_TRUE(std::filesystem::exists(data_path));
   {
     std::fstream f(data_path, std::ios::in | std::ios::out | std::ios::binary);
@@ -428,7 +381,7 @@ TEST_F(ClientTest, AChunkDamagedOnTheNodesDiskLeavesNoOutputFile) {
     b = static_cast<char>(b ^ 0x01);
     f.write(&b, 1);
   }
-  auto got = consumer_client->download(ordered->agreement_id, dir_ / "out" / "t.bin", false);
+  auto got = consumer_client->download(ordered->agreement_id, dir() / "out" / "t.bin", false);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code(), ErrorCode::kDataLoss) << got.error().to_string();
   expect_out_dir_empty();
@@ -441,7 +394,7 @@ TEST_F(ClientTest, AByteChangedInTransitIsRefusedByTheClient) {
   ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
   Proxy proxy(node_url(), ProxyEdits{.flip_content_byte = true});
   auto via_proxy = client(contracts::testing::kConsumer, proxy.url(), true);
-  auto got = via_proxy->download(ordered->agreement_id, dir_ / "out" / "m.bin", false);
+  auto got = via_proxy->download(ordered->agreement_id, dir() / "out" / "m.bin", false);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code(), ErrorCode::kDataLoss) << got.error().to_string();
   EXPECT_NE(got.error().message().find("fails verification against the on-chain checksum"),
@@ -474,24 +427,24 @@ TEST_F(ClientTest, BadInputsAreRefusedClearly) {
   EXPECT_EQ(status.error().code(), ErrorCode::kNotFound);
   EXPECT_NE(status.error().message().find("pactum order"), std::string::npos)
       << status.error().message();
-  auto dl = consumer_client->download(nobody, dir_ / "out" / "x", false);
+  auto dl = consumer_client->download(nobody, dir() / "out" / "x", false);
   ASSERT_FALSE(dl.ok());
   EXPECT_EQ(dl.error().code(), ErrorCode::kNotFound);
 
   // Publishing: a missing file, a directory, too many fees, a zero fee receiver.
   auto publisher = client(contracts::testing::kPublisher);
   PublishRequest r;
-  r.file = dir_ / "no-such-file";
+  r.file = dir() / "no-such-file";
   r.price = kPrice;
   auto missing = publisher->publish(r);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
-  r.file = dir_;
+  r.file = dir();
   auto directory = publisher->publish(r);
   ASSERT_FALSE(directory.ok());
   EXPECT_EQ(directory.error().code(), ErrorCode::kInvalidArgument);
-  write_file(dir_ / "f.bin", "data");
-  r.file = dir_ / "f.bin";
+  write_file(dir() / "f.bin", "data");
+  r.file = dir() / "f.bin";
   r.fees.assign(kMaxFees + 1, Fee{key(kMarketplace).address(), kFee});
   auto fees = publisher->publish(r);
   ASSERT_FALSE(fees.ok());
@@ -517,11 +470,11 @@ TEST_F(ClientTest, BadInputsAreRefusedClearly) {
   auto ordered = consumer_client->order(published.did);
   ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
   auto theirs = client(contracts::testing::kStranger)
-                    ->download(ordered->agreement_id, dir_ / "out" / "o.bin", false);
+                    ->download(ordered->agreement_id, dir() / "out" / "o.bin", false);
   ASSERT_FALSE(theirs.ok());
   EXPECT_EQ(theirs.error().code(), ErrorCode::kPermissionDenied);
   // A directory as output; a corrupt params file.
-  auto into_dir = consumer_client->download(ordered->agreement_id, dir_ / "out", false);
+  auto into_dir = consumer_client->download(ordered->agreement_id, dir() / "out", false);
   ASSERT_FALSE(into_dir.ok());
   EXPECT_EQ(into_dir.error().code(), ErrorCode::kInvalidArgument);
   write_file(ordered->params_file, "{not json");
@@ -535,7 +488,7 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
   const eth::Address publisher = key(contracts::testing::kPublisher).address();
   const eth::Address consumer = key(contracts::testing::kConsumer).address();
   const eth::Address marketplace = key(kMarketplace).address();
-  const eth::Address engine = deployment_.agreement_engine().address();
+  const eth::Address engine = deployment().agreement_engine().address();
   const U256 total = kPrice + kFee;
   const eth::Address token = deploy_token(total + total + U256(7));
   ASSERT_FALSE(token.is_zero());
@@ -543,10 +496,10 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
   const std::string file = random_bytes(3 * kChunk + 17, 11);
   PublishResult published = publish(file, "token.bin", token);
   EXPECT_EQ(published.payment.token, token);
-  const U256 publisher_eth = chain_.balance(publisher);
-  const U256 consumer_eth = chain_.balance(consumer);
-  const U256 marketplace_eth = chain_.balance(marketplace);
-  const U256 engine_eth = chain_.balance(engine);
+  const U256 publisher_eth = chain().balance(publisher);
+  const U256 consumer_eth = chain().balance(consumer);
+  const U256 marketplace_eth = chain().balance(marketplace);
+  const U256 engine_eth = chain().balance(engine);
 
   // No allowance yet: approve(engine, total), then the order; the engine holds the tokens.
   auto consumer_client = client(contracts::testing::kConsumer);
@@ -559,9 +512,9 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
   EXPECT_EQ(token_balance(token, engine), total);
   EXPECT_EQ(token_balance(token, consumer), total + U256(7));
 
-  auto got = consumer_client->download(ordered->agreement_id, dir_ / "out" / "token.bin", false);
+  auto got = consumer_client->download(ordered->agreement_id, dir() / "out" / "token.bin", false);
   ASSERT_TRUE(got.ok()) << got.error().to_string();
-  EXPECT_EQ(read_file(dir_ / "out" / "token.bin"), file);
+  EXPECT_EQ(read_file(dir() / "out" / "token.bin"), file);
   auto after = client(-1)->status(ordered->agreement_id);
   ASSERT_TRUE(after.ok()) << after.error().to_string();
   EXPECT_EQ(states(*after),
@@ -574,14 +527,14 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
   EXPECT_EQ(token_balance(token, marketplace), kFee);
   EXPECT_EQ(token_balance(token, engine), U256());
   EXPECT_EQ(token_balance(token, consumer), total + U256(7));
-  EXPECT_EQ(chain_.balance(consumer),
+  EXPECT_EQ(chain().balance(consumer),
             consumer_eth - ordered->transactions[0].fee - ordered->transactions[1].fee);
-  EXPECT_EQ(chain_.balance(publisher), publisher_eth);
-  EXPECT_EQ(chain_.balance(marketplace), marketplace_eth);
-  EXPECT_EQ(chain_.balance(engine), engine_eth);
+  EXPECT_EQ(chain().balance(publisher), publisher_eth);
+  EXPECT_EQ(chain().balance(marketplace), marketplace_eth);
+  EXPECT_EQ(chain().balance(engine), engine_eth);
 
   // An allowance already large enough: no approve, one transaction.
-  contracts::Transactor consumer_tx = chain_.account(contracts::testing::kConsumer);
+  contracts::Transactor consumer_tx = chain().account(contracts::testing::kConsumer);
   auto approved = consumer_tx.send(
       "approve", token, contracts::PactumDevToken::encode_approve(engine, total * U256(4)).value());
   ASSERT_TRUE(approved.ok()) << approved.error().to_string();
@@ -606,13 +559,13 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
 
 TEST_F(ClientTest, ATokenThatIsNotAnErc20IsRefusedAtPublishAndAtOrder) {
   const eth::Address not_a_contract = key(7).address();
-  const eth::Address not_an_erc20 = deployment_.asset_registry().address();
+  const eth::Address not_an_erc20 = deployment().asset_registry().address();
   auto publisher = client(contracts::testing::kPublisher);
   const eth::Address publisher_address = key(contracts::testing::kPublisher).address();
-  write_file(dir_ / "p.bin", "priced in nothing");
+  write_file(dir() / "p.bin", "priced in nothing");
   for (const eth::Address& token : {not_a_contract, not_an_erc20}) {
     PublishRequest r;
-    r.file = dir_ / "p.bin";
+    r.file = dir() / "p.bin";
     r.price = kPrice;
     r.token = token;
     const std::uint64_t sent_before = nonce(publisher_address);
@@ -660,16 +613,16 @@ TEST_F(ClientTest, DownloadAsksTheNodeTheDdosAccessEndpointNames) {
 
   // A consumer whose configured node is nowhere still downloads: from the endpoint.
   auto elsewhere = client(contracts::testing::kConsumer, "http://127.0.0.1:9");
-  auto got = elsewhere->download(ordered->agreement_id, dir_ / "out" / "r.bin", false);
+  auto got = elsewhere->download(ordered->agreement_id, dir() / "out" / "r.bin", false);
   ASSERT_TRUE(got.ok()) << got.error().to_string();
-  EXPECT_EQ(read_file(dir_ / "out" / "r.bin"), file);
+  EXPECT_EQ(read_file(dir() / "out" / "r.bin"), file);
   EXPECT_GT(proxy.access_requests(), 0);
   EXPECT_EQ(resolver.access_requests(), 0);
 
   // An explicit node (--node) wins over the endpoint.
   const int through_proxy = proxy.access_requests();
   auto direct = client(contracts::testing::kConsumer, node_url(), true)
-                    ->download(ordered->agreement_id, dir_ / "out" / "r.bin", true);
+                    ->download(ordered->agreement_id, dir() / "out" / "r.bin", true);
   ASSERT_TRUE(direct.ok()) << direct.error().to_string();
   EXPECT_EQ(proxy.access_requests(), through_proxy);
 
@@ -684,10 +637,10 @@ TEST_F(ClientTest, DownloadAsksTheNodeTheDdosAccessEndpointNames) {
   doc["access_endpoint"] = "ftp://127.0.0.1/api/v1/access";
   write_file(unnamed->params_file, doc.dump());
   auto edited = client(contracts::testing::kConsumer)
-                    ->download(unnamed->agreement_id, dir_ / "out" / "edited.bin", false);
+                    ->download(unnamed->agreement_id, dir() / "out" / "edited.bin", false);
   ASSERT_FALSE(edited.ok());
   EXPECT_EQ(edited.error().code(), ErrorCode::kInvalidArgument) << edited.error().to_string();
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "out" / "edited.bin"));
+  EXPECT_FALSE(std::filesystem::exists(dir() / "out" / "edited.bin"));
 }
 
 TEST_F(ClientTest, AccessEndpointsThatAreNotHttpUrlsAreRefusedBeforePaying) {
@@ -749,7 +702,7 @@ TEST_F(ClientTest, ANodeThatCutsTheTransferLeavesNoFileAndSaysTheDownloadIsIncom
   // The first content answer (two chunks) stops after a chunk and a half.
   Proxy proxy(node_url(), ProxyEdits{.cut_content_after = kChunk + kChunk / 2});
   auto via_proxy = client(contracts::testing::kConsumer, proxy.url(), true);
-  auto got = via_proxy->download(ordered->agreement_id, dir_ / "out" / "c.bin", false);
+  auto got = via_proxy->download(ordered->agreement_id, dir() / "out" / "c.bin", false);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code(), ErrorCode::kUnavailable) << got.error().to_string();
   // The first chunk arrived whole and verified before the cut; the message says how far it got.
@@ -761,19 +714,19 @@ TEST_F(ClientTest, ANodeThatCutsTheTransferLeavesNoFileAndSaysTheDownloadIsIncom
   expect_out_dir_empty();
 
   // With --force over an existing file: the old file stays as it was.
-  write_file(dir_ / "out" / "c.bin", "the old contents");
-  auto forced = via_proxy->download(ordered->agreement_id, dir_ / "out" / "c.bin", true);
+  write_file(dir() / "out" / "c.bin", "the old contents");
+  auto forced = via_proxy->download(ordered->agreement_id, dir() / "out" / "c.bin", true);
   ASSERT_FALSE(forced.ok());
   EXPECT_EQ(forced.error().code(), ErrorCode::kUnavailable);
-  EXPECT_EQ(read_file(dir_ / "out" / "c.bin"), "the old contents");
-  std::filesystem::remove(dir_ / "out" / "c.bin");
+  EXPECT_EQ(read_file(dir() / "out" / "c.bin"), "the old contents");
+  std::filesystem::remove(dir() / "out" / "c.bin");
   expect_out_dir_empty();
 
   // The same agreement from the node itself, afterwards: whole.
   auto whole = client(contracts::testing::kConsumer)
-                   ->download(ordered->agreement_id, dir_ / "out" / "c.bin", false);
+                   ->download(ordered->agreement_id, dir() / "out" / "c.bin", false);
   ASSERT_TRUE(whole.ok()) << whole.error().to_string();
-  EXPECT_EQ(read_file(dir_ / "out" / "c.bin"), file);
+  EXPECT_EQ(read_file(dir() / "out" / "c.bin"), file);
 }
 
 TEST_F(ClientTest, APublishWhoseNodeAnswersAnotherChecksumRegistersNothing) {
@@ -800,9 +753,9 @@ TEST_F(ClientTest, APublishWhoseNodeAnswersAnotherChecksumRegistersNothing) {
       "not json",
   };
   for (const auto& body : answers) {
-    UploadAnsweringNode liar(service_->address(), body);
+    UploadAnsweringNode liar(service().address(), body);
     PublishRequest r;
-    r.file = dir_ / "k.bin";
+    r.file = dir() / "k.bin";
     r.price = kPrice;
     const std::uint64_t sent_before = nonce(publisher);
     auto refused = client(contracts::testing::kPublisher, liar.url())->publish(r);
@@ -813,9 +766,9 @@ TEST_F(ClientTest, APublishWhoseNodeAnswersAnotherChecksumRegistersNothing) {
     EXPECT_EQ(nonce(publisher), sent_before) << body;
   }
   auto wrong_message = [&] {
-    UploadAnsweringNode liar(service_->address(), answers[0]);
+    UploadAnsweringNode liar(service().address(), answers[0]);
     PublishRequest r;
-    r.file = dir_ / "k.bin";
+    r.file = dir() / "k.bin";
     r.price = kPrice;
     return client(contracts::testing::kPublisher, liar.url())->publish(r).error().message();
   }();
