@@ -14,6 +14,8 @@
 //
 // Run: build/release/bench/pactum_node_driver [--dir=DIR] [--gib=N] [--runs=N] [--duration=10s]
 //      [--connections=16] [--wrk-threads=2] [--node-threads=2] [--requests=N] [--out=FILE]
+//      [--skip=download,client,access,content]   (publish always runs: the later phases need its
+//      asset; "content" leaves out the /content Range run of the access phase)
 // DIR (default $TMPDIR or /tmp) holds the 1 GiB plaintext, the node's store and nginx's prefix;
 // everything is removed at the end.
 #include <fcntl.h>
@@ -82,6 +84,11 @@ struct Options {
   std::uint64_t requests = 300'000;
   std::string out;
   std::string lua;  // bench/node_access.lua
+  // Phases to leave out ("download", "client", "access", "content"): to profile one alone.
+  std::vector<std::string> skip;
+  bool skips(const std::string& phase) const {
+    return std::find(skip.begin(), skip.end(), phase) != skip.end();
+  }
 };
 
 // A fatal error: thrown to main() so that the Bench's destructor stops nginx and anvil and
@@ -373,10 +380,12 @@ class Bench {
     wait_http(nginx_url("/asset.bin"));
 
     publish_phase();
-    order_and_first_access();
-    download_phase();
-    client_download_phase();
-    access_phase();
+    if (!(opt_.skips("download") && opt_.skips("client") && opt_.skips("access"))) {
+      order_and_first_access();
+    }
+    if (!opt_.skips("download")) download_phase();
+    if (!opt_.skips("client")) client_download_phase();
+    if (!opt_.skips("access")) access_phase();
 
     report_["machine"]["load_after"] = load_average();
     std::printf("load after: %s\n", load_average().c_str());
@@ -806,6 +815,14 @@ class Bench {
     WrkResult ours1 = wrk(access_url("/proofs?from=0&to=0"), file1, "-", node_cpu);
     print_wrk("node, signed GET .../proofs?from=0&to=0", ours1);
     std::filesystem::remove(file1);
+    report_["access"] = {{"proofs_node", wrk_json(ours1)},
+                         {"proofs_nginx", wrk_json(ref1)},
+                         {"proofs_body_bytes", proofs_body_.size()}};
+    if (opt_.skips("content")) {
+      std::printf("ratio to nginx: proofs %.2f (target >= 10,000 req/s, p99 < 5 ms)\n",
+                  ours1.rps / ref1.rps);
+      return;
+    }
     // One byte of content: every check plus reading and authenticating the first chunk.
     WrkResult ref2 = wrk(nginx_url("/asset.bin"), "-", "bytes=0-0", nginx_cpu);
     print_wrk("nginx, Range: bytes=0-0 of the same file", ref2);
@@ -817,11 +834,8 @@ class Bench {
         "ratios to nginx: proofs %.2f, content range %.2f (target >= 10,000 req/s, "
         "p99 < 5 ms)\n",
         ours1.rps / ref1.rps, ours2.rps / ref2.rps);
-    report_["access"] = {{"proofs_node", wrk_json(ours1)},
-                         {"proofs_nginx", wrk_json(ref1)},
-                         {"content_range_node", wrk_json(ours2)},
-                         {"content_range_nginx", wrk_json(ref2)},
-                         {"proofs_body_bytes", proofs_body_.size()}};
+    report_["access"]["content_range_node"] = wrk_json(ours2);
+    report_["access"]["content_range_nginx"] = wrk_json(ref2);
   }
 
   Options opt_;
@@ -881,6 +895,17 @@ int main(int argc, char** argv) {
       opt.requests = std::stoull(*v);
     } else if (auto v = value("out")) {
       opt.out = *v;
+    } else if (auto v = value("skip")) {
+      std::stringstream list(*v);
+      for (std::string phase; std::getline(list, phase, ',');) {
+        if (phase != "download" && phase != "client" && phase != "access" && phase != "content") {
+          std::fprintf(stderr,
+                       "node_driver: --skip takes download, client, access, content; not '%s'\n",
+                       phase.c_str());
+          return 2;
+        }
+        opt.skip.push_back(phase);
+      }
     } else {
       std::fprintf(stderr, "node_driver: unknown argument %s (see the comment at the top)\n",
                    a.c_str());

@@ -1,5 +1,7 @@
 #include "pactum/server/http_server.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <boost/beast/core.hpp>
@@ -163,7 +165,13 @@ Status HttpServer::start() {
   asio::co_spawn(s.accept_strand, s.accept_loop(), asio::detached);
   unsigned n = s.options.threads != 0 ? s.options.threads : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
-  for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (unsigned i = 0; i < n; ++i) {
+    s.threads.emplace_back([&s] {
+      // Named so that `top -H`, perf and gdb tell the server's threads from the caller's.
+      ::pthread_setname_np(::pthread_self(), "pactum-http");
+      s.ioc.run();
+    });
+  }
   s.logger.info("http listening",
                 {{"address", s.options.address}, {"port", s.bound_port}, {"threads", n}});
   return ok_status();

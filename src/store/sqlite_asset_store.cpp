@@ -1,10 +1,10 @@
 // The embedded AssetStore: SQLite for rows, local files (through Env) for sealed chunks.
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -20,7 +20,7 @@ namespace {
 constexpr std::size_t kSealedOverhead = kTagSize;
 constexpr std::size_t kLeafFlushBytes = 4096;
 constexpr std::uint32_t kParallelHashMinChunk = 256 * 1024;
-constexpr std::size_t kPipelineBytes = 8u << 20;  // plaintext in flight to the hasher
+constexpr std::size_t kPipelineBytes = 8u << 20;  // plaintext in flight to the sealer
 constexpr int kSchemaVersion = 1;
 
 constexpr const char* kSchema = R"sql(
@@ -154,15 +154,42 @@ Result<AssetMetadata> read_row(sqlite3_stmt* s) {
 
 class SqliteAssetStore;
 
-// Computes leaf hashes on its own thread, in submission order: submit() queues a chunk,
-// next() returns the oldest result not yet taken.
-class LeafHasher {
+// One chunk on its way from the caller's bytes to the data file: filled by the writer's thread,
+// then hashed and sealed by whichever thread claims it first, then appended in chunk order.
+struct ChunkSlot {
+  enum class State { kFree, kQueued, kClaimed, kDone };
+  Bytes plain;   // chunk_size bytes; the first `length` are the chunk
+  Bytes sealed;  // chunk_size + tag
+  std::size_t length = 0;
+  std::uint64_t index = 0;
+  bool final_chunk = false;
+  Hash32 leaf{};
+  Status sealed_status;
+  State state = State::kFree;  // guarded by SealWorker::mu_ once a worker exists
+};
+
+// Hashes the leaf and seals one chunk: the CPU-heavy part of an upload (SHA-256 about twice
+// AES-GCM per byte, docs/bench/store.md).
+void hash_and_seal(ChunkCipher& cipher, ChunkSlot& slot) {
+  const ByteView plain(slot.plain.data(), slot.length);
+  slot.leaf = merkle_leaf_hash(plain);
+  slot.sealed_status =
+      cipher.seal(slot.index, slot.final_chunk, plain,
+                  std::span<std::uint8_t>(slot.sealed.data(), slot.length + kSealedOverhead));
+}
+
+// A second thread that claims queued slots, oldest first, and hashes and seals them with its
+// own cipher (a ChunkCipher is one thread's). The writer's thread claims queued slots too
+// whenever it would otherwise wait (see LocalUploadWriter::retire_oldest), so the work spreads
+// over both cores whatever the scheduler does with the curl/socket side of an upload.
+class SealWorker {
  public:
-  LeafHasher() : thread_([this] { run(); }) {}
-  LeafHasher(const LeafHasher&) = delete;
-  LeafHasher& operator=(const LeafHasher&) = delete;
-  // Stops after the chunk being hashed (queued ones are dropped) and joins the thread.
-  ~LeafHasher() {
+  SealWorker(std::vector<ChunkSlot>& slots, ChunkCipher cipher)
+      : slots_(slots), cipher_(std::move(cipher)), thread_([this] { run(); }) {}
+  SealWorker(const SealWorker&) = delete;
+  SealWorker& operator=(const SealWorker&) = delete;
+  // Finishes the slot being processed (queued ones stay queued) and joins the thread.
+  ~SealWorker() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
@@ -171,73 +198,97 @@ class LeafHasher {
     thread_.join();
   }
 
-  // REQUIRES: `data` stays valid and unchanged until its result is taken by next() (or this
-  // object is destroyed).
-  void submit(ByteView data) {
+  // Marks `slot` (filled, kFree) queued for hashing and sealing.
+  void queue(ChunkSlot& slot) {
     {
       std::lock_guard lock(mu_);
-      jobs_.push_back(data);
-      ++pending_;
+      slot.state = ChunkSlot::State::kQueued;
     }
     cv_.notify_all();
   }
 
-  // Waits for and returns the oldest result. REQUIRES: pending() > 0.
-  Hash32 next() {
+  // Returns once `slot` (queued or claimed) is done, hashing and sealing other queued slots
+  // on this thread with `cipher` meanwhile, oldest first, rather than waiting idle.
+  void wait_done(ChunkSlot& slot, ChunkCipher& cipher) {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !results_.empty(); });
-    const Hash32 h = results_.front();
-    results_.pop_front();
-    --pending_;
-    return h;
+    while (slot.state != ChunkSlot::State::kDone) {
+      ChunkSlot* job = oldest_queued_locked();
+      if (job == nullptr) {
+        cv_.wait(lock);
+        continue;
+      }
+      job->state = ChunkSlot::State::kClaimed;
+      lock.unlock();
+      hash_and_seal(cipher, *job);
+      lock.lock();
+      job->state = ChunkSlot::State::kDone;
+    }
   }
 
-  // Chunks submitted whose results are not yet taken.
-  std::size_t pending() {
+  // True when `slot` is done; never waits.
+  bool done(const ChunkSlot& slot) {
     std::lock_guard lock(mu_);
-    return pending_;
+    return slot.state == ChunkSlot::State::kDone;
+  }
+
+  // Marks a done slot free for refilling.
+  void release(ChunkSlot& slot) {
+    std::lock_guard lock(mu_);
+    slot.state = ChunkSlot::State::kFree;
   }
 
  private:
+  ChunkSlot* oldest_queued_locked() {
+    ChunkSlot* best = nullptr;
+    for (ChunkSlot& s : slots_) {
+      if (s.state == ChunkSlot::State::kQueued && (best == nullptr || s.index < best->index)) {
+        best = &s;
+      }
+    }
+    return best;
+  }
+
   void run() {
+    ::pthread_setname_np(::pthread_self(), "pactum-seal");  // for top -H, perf, gdb
     std::unique_lock lock(mu_);
     for (;;) {
-      cv_.wait(lock, [this] { return !jobs_.empty() || stop_; });
+      ChunkSlot* job = nullptr;
+      cv_.wait(lock, [&] { return stop_ || (job = oldest_queued_locked()) != nullptr; });
       if (stop_) return;
-      const ByteView data = jobs_.front();
-      jobs_.pop_front();
+      job->state = ChunkSlot::State::kClaimed;
       lock.unlock();
-      const Hash32 h = merkle_leaf_hash(data);
+      hash_and_seal(cipher_, *job);
       lock.lock();
-      results_.push_back(h);
+      job->state = ChunkSlot::State::kDone;
       cv_.notify_all();
     }
   }
 
+  std::vector<ChunkSlot>& slots_;
+  ChunkCipher cipher_;
   std::mutex mu_;
   std::condition_variable cv_;
-  // Guarded by mu_.
-  std::deque<ByteView> jobs_;
-  std::deque<Hash32> results_;
-  std::size_t pending_ = 0;
-  bool stop_ = false;
+  bool stop_ = false;   // guarded by mu_
   std::thread thread_;  // last: starts once the fields above exist
 };
 
 // Streams plaintext into sealed chunks. Two modes:
-//  - inline (small chunks): one buffer; each chunk is hashed and sealed on the caller's
-//    thread, and whole chunks are sealed straight from the caller's buffer;
-//  - pipelined (chunks >= 256 KiB): a ring of buffers; a LeafHasher hashes chunk i on a second
-//    core while this thread seals and writes it and fills the next buffers, waiting only when
-//    the hasher is a whole ring behind. SHA-256 costs about twice AES-GCM per byte, so this
-//    roughly halves the publish time on two cores, and a ring rather than a single handoff keeps
-//    it from stalling on thread wake-up latency on a loaded machine.
+//  - inline (small chunks, or no thread to be had): one slot; each chunk is hashed and sealed
+//    on the caller's thread, and whole chunks are sealed straight from the caller's buffer;
+//  - pipelined (chunks >= 256 KiB): a ring of slots; the caller's thread fills them and a
+//    SealWorker hashes and seals them on a second core. Whenever the caller's thread would
+//    wait for a slot it hashes and seals queued ones itself, so neither core idles while work
+//    is queued (a worker that only hashed, with sealing on the caller's thread, left a core
+//    idle whenever the scheduler ran curl instead: docs/bench/node.md). Sealed chunks are
+//    appended in chunk order by the caller's thread only, so the data file is written
+//    sequentially as before.
 class LocalUploadWriter final : public UploadWriter {
  public:
+  // `worker_cipher`, when given and the chunks are large enough, seals on the second thread.
   LocalUploadWriter(SqliteAssetStore& store, std::string id, std::string tmp_name,
                     std::uint32_t chunk_size, Bytes wrapped_key, NonceBase nonce_base,
-                    ChunkCipher cipher, std::unique_ptr<WritableFile> data,
-                    std::unique_ptr<WritableFile> leaves)
+                    ChunkCipher cipher, std::optional<ChunkCipher> worker_cipher,
+                    std::unique_ptr<WritableFile> data, std::unique_ptr<WritableFile> leaves)
       : store_(store),
         id_(std::move(id)),
         tmp_name_(std::move(tmp_name)),
@@ -246,18 +297,22 @@ class LocalUploadWriter final : public UploadWriter {
         nonce_base_(nonce_base),
         cipher_(std::move(cipher)),
         data_(std::move(data)),
-        leaves_(std::move(leaves)),
-        sealed_(chunk_size + kSealedOverhead) {
-    std::size_t depth = 1;
-    if (chunk_size >= kParallelHashMinChunk) {
+        leaves_(std::move(leaves)) {
+    const bool pipelined = chunk_size >= kParallelHashMinChunk && worker_cipher.has_value();
+    const std::size_t depth =
+        pipelined ? std::clamp<std::size_t>(kPipelineBytes / chunk_size, 2, 8) : 1;
+    slots_.resize(depth);
+    for (ChunkSlot& s : slots_) {
+      s.plain.resize(chunk_size);
+      s.sealed.resize(chunk_size + kSealedOverhead);
+    }
+    if (pipelined) {
       try {
-        hasher_ = std::make_unique<LeafHasher>();
-        depth = std::clamp<std::size_t>(kPipelineBytes / chunk_size, 2, 8);
+        worker_ = std::make_unique<SealWorker>(slots_, std::move(*worker_cipher));
       } catch (const std::system_error&) {
-        hasher_.reset();  // no thread to be had: hash inline
+        slots_.resize(1);  // no thread to be had: seal inline
       }
     }
-    ring_.assign(depth, Bytes(chunk_size));
   }
 
   ~LocalUploadWriter() override;
@@ -283,15 +338,14 @@ class LocalUploadWriter final : public UploadWriter {
       if (buffered_ == chunk_size_) PACTUM_TRY_STATUS(dispatch(false));
       // Inline mode: a whole chunk with more data after it cannot be the last one; seal it
       // straight from the caller's buffer and skip the copy.
-      if (!hasher_ && buffered_ == 0 && data.size() > chunk_size_) {
-        PACTUM_TRY_STATUS(seal_and_append(false, data.first(chunk_size_)));
-        PACTUM_TRY_STATUS(add_leaf(merkle_leaf_hash(data.first(chunk_size_))));
+      if (!worker_ && buffered_ == 0 && data.size() > chunk_size_) {
+        PACTUM_TRY_STATUS(seal_inline_and_append(data.first(chunk_size_)));
         total_ += chunk_size_;
         data = data.subspan(chunk_size_);
         continue;
       }
       const std::size_t n = std::min<std::size_t>(chunk_size_ - buffered_, data.size());
-      std::memcpy(ring_[cur_].data() + buffered_, data.data(), n);
+      std::memcpy(slots_[cur_].plain.data() + buffered_, data.data(), n);
       buffered_ += n;
       total_ += n;
       data = data.subspan(n);
@@ -299,34 +353,58 @@ class LocalUploadWriter final : public UploadWriter {
     return ok_status();
   }
 
-  // Seals and appends the current buffer as the next chunk and moves to the next buffer.
+  // Hands the slot being filled on for hashing and sealing and moves to the next slot,
+  // appending finished chunks (and, when every slot is in flight, waiting for the oldest).
   Status dispatch(bool final_chunk) {
-    const ByteView plain(ring_[cur_].data(), buffered_);
-    if (!hasher_) {
-      PACTUM_TRY_STATUS(seal_and_append(final_chunk, plain));
-      PACTUM_TRY_STATUS(add_leaf(merkle_leaf_hash(plain)));
-      buffered_ = 0;
-      return ok_status();
-    }
-    hasher_->submit(plain);
-    PACTUM_TRY_STATUS(seal_and_append(final_chunk, plain));
-    cur_ = (cur_ + 1) % ring_.size();
+    ChunkSlot& slot = slots_[cur_];
+    slot.length = buffered_;
+    slot.index = next_index_++;
+    slot.final_chunk = final_chunk;
     buffered_ = 0;
-    // The next buffer is still being hashed only when every buffer is in flight.
-    if (hasher_->pending() == ring_.size()) PACTUM_TRY_STATUS(add_leaf(hasher_->next()));
+    ++in_flight_;
+    cur_ = (cur_ + 1) % slots_.size();
+    if (!worker_) {
+      hash_and_seal(cipher_, slot);
+      return retire_oldest();
+    }
+    worker_->queue(slot);
+    // Append what is already sealed, so the disk is written steadily.
+    while (in_flight_ > 0 && worker_->done(slots_[oldest()])) PACTUM_TRY_STATUS(retire_oldest());
+    // The next slot to fill is still in flight only when every slot is.
+    if (in_flight_ == slots_.size()) PACTUM_TRY_STATUS(retire_oldest());
     return ok_status();
   }
 
-  // Takes every outstanding leaf hash (commit).
+  std::size_t oldest() const { return (cur_ + slots_.size() - in_flight_) % slots_.size(); }
+
+  // Waits for the oldest chunk in flight (sealing queued ones meanwhile), appends it and its
+  // leaf, and frees its slot.
+  Status retire_oldest() {
+    ChunkSlot& slot = slots_[oldest()];
+    if (worker_) worker_->wait_done(slot, cipher_);
+    --in_flight_;
+    PACTUM_TRY_STATUS(slot.sealed_status);
+    PACTUM_TRY_STATUS(data_->append(ByteView(slot.sealed.data(), slot.length + kSealedOverhead)));
+    PACTUM_TRY_STATUS(add_leaf(slot.leaf));
+    ++chunk_index_;
+    if (worker_) worker_->release(slot);
+    return ok_status();
+  }
+
+  // Appends every chunk in flight (commit).
   Status drain() {
-    while (hasher_ && hasher_->pending() > 0) PACTUM_TRY_STATUS(add_leaf(hasher_->next()));
+    while (in_flight_ > 0) PACTUM_TRY_STATUS(retire_oldest());
     return ok_status();
   }
 
-  Status seal_and_append(bool final_chunk, ByteView plain) {
-    std::span<std::uint8_t> sealed(sealed_.data(), plain.size() + kSealedOverhead);
-    PACTUM_TRY_STATUS(cipher_.seal(chunk_index_, final_chunk, plain, sealed));
+  // Inline mode only: seals a whole chunk from the caller's buffer and appends it.
+  Status seal_inline_and_append(ByteView plain) {
+    ChunkSlot& slot = slots_[0];
+    std::span<std::uint8_t> sealed(slot.sealed.data(), plain.size() + kSealedOverhead);
+    PACTUM_TRY_STATUS(cipher_.seal(next_index_, false, plain, sealed));
     PACTUM_TRY_STATUS(data_->append(sealed));
+    PACTUM_TRY_STATUS(add_leaf(merkle_leaf_hash(plain)));
+    ++next_index_;
     ++chunk_index_;
     return ok_status();
   }
@@ -353,19 +431,20 @@ class LocalUploadWriter final : public UploadWriter {
   std::uint32_t chunk_size_;
   Bytes wrapped_key_;
   NonceBase nonce_base_;
-  ChunkCipher cipher_;
+  ChunkCipher cipher_;  // the caller's thread's
   std::unique_ptr<WritableFile> data_;
   std::unique_ptr<WritableFile> leaves_;
-  std::vector<Bytes> ring_;  // plaintext buffers; ring_[cur_] is being filled
+  std::vector<ChunkSlot> slots_;  // slots_[cur_] is being filled
   std::size_t cur_ = 0;
-  Bytes sealed_;
+  std::size_t in_flight_ = 0;  // slots dispatched and not yet appended, just before cur_
   Bytes leaf_buf_;
-  std::size_t buffered_ = 0;  // bytes in ring_[cur_]
+  std::size_t buffered_ = 0;  // bytes in slots_[cur_]
   std::uint64_t total_ = 0;
+  std::uint64_t next_index_ = 0;   // chunks dispatched
   std::uint64_t chunk_index_ = 0;  // chunks sealed and appended
-  MerkleBuilder tree_;             // leaves taken so far (may trail chunk_index_)
-  // After ring_: destroyed first, so the worker never reads a freed buffer.
-  std::unique_ptr<LeafHasher> hasher_;
+  MerkleBuilder tree_;             // leaves appended so far (== chunk_index_)
+  // After slots_: destroyed first, so the worker never touches a freed slot.
+  std::unique_ptr<SealWorker> worker_;
   State state_ = State::kOpen;
 };
 
@@ -715,13 +794,20 @@ class SqliteAssetStore final : public AssetStore {
     PACTUM_TRY_STATUS(random_bytes(nonce_base));
     PACTUM_TRY(Bytes wrapped, wrap_data_key(master_, key, id));
     PACTUM_TRY(ChunkCipher cipher, ChunkCipher::create(key, nonce_base, id));
+    // The second thread's own cipher; without one the upload seals inline.
+    std::optional<ChunkCipher> worker_cipher;
+    if (chunk_size >= kParallelHashMinChunk) {
+      if (auto c = ChunkCipher::create(key, nonce_base, id); c.ok()) {
+        worker_cipher.emplace(std::move(c).value());
+      }
+    }
     const std::string tmp = tmp_path(tmp_name);
     PACTUM_TRY_STATUS(env_.create_dir(tmp));
     PACTUM_TRY(auto data, env_.new_writable_file(tmp + "/data"));
     PACTUM_TRY(auto leaves, env_.new_writable_file(tmp + "/leaves"));
     return std::unique_ptr<UploadWriter>(std::make_unique<LocalUploadWriter>(
         *this, id, tmp_name, chunk_size, std::move(wrapped), nonce_base, std::move(cipher),
-        std::move(data), std::move(leaves)));
+        std::move(worker_cipher), std::move(data), std::move(leaves)));
   }
 
   Env& env_;
@@ -738,8 +824,11 @@ class SqliteAssetStore final : public AssetStore {
 
 LocalUploadWriter::~LocalUploadWriter() {
   if (state_ == State::kOpen || state_ == State::kFailed) (void)abort();
-  hasher_.reset();  // joins the worker before the buffers it may read are wiped
-  for (Bytes& b : ring_) secure_wipe(b);
+  worker_.reset();  // joins the worker before the buffers it may touch are wiped
+  for (ChunkSlot& s : slots_) {
+    secure_wipe(s.plain);
+    secure_wipe(s.sealed);
+  }
 }
 
 Result<AssetMetadata> LocalUploadWriter::commit(const CommitInfo& info) {
