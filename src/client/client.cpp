@@ -308,20 +308,70 @@ Result<AccessService> parse_access_service(std::string_view ddo_json) {
   return data_loss("the DDO has no PactumAccess service");
 }
 
+namespace {
+
+// GET of the DDO URL an owner registered on chain (untrusted: checked as an access endpoint is,
+// but a query is allowed since nothing is appended to it).
+Result<NodeReply> fetch_registered_ddo(const std::string& url, const NodeHttpOptions& options) {
+  const std::string shown = "'" + url.substr(0, 120) + (url.size() > 120 ? "…'" : "'");
+  if (url.size() > kMaxEndpointLength) {
+    return failed_precondition("the DDO URL registered on chain is " + std::to_string(url.size()) +
+                               " bytes long (at most " + std::to_string(kMaxEndpointLength) + ")");
+  }
+  auto endpoint = rpc::parse_http_url(url);
+  if (!endpoint.ok()) {
+    if (endpoint.error().code() == ErrorCode::kUnimplemented) {
+      return unimplemented("the DDO URL registered on chain, " + shown +
+                           ", is https://; this client speaks plain http:// only");
+    }
+    return failed_precondition("the DDO URL registered on chain, " + shown +
+                               ", is not an http URL this client can fetch");
+  }
+  const bool v6 = endpoint->host.find(':') != std::string::npos;
+  const std::string origin =
+      "http://" + (v6 ? "[" + endpoint->host + "]" : endpoint->host) + ":" + endpoint->port;
+  PACTUM_TRY(NodeHttpClient at, NodeHttpClient::create(origin, options));
+  return at.request("GET", endpoint->target, {});
+}
+
+}  // namespace
+
 Result<ResolvedAsset> Client::resolve(const Hash32& did) {
   const std::string did_text = sdk::format_did(did);
   PACTUM_TRY(NodeReply got, impl_->node.request("GET", "/api/v1/assets/" + did_text, {}));
+  std::string source = "the node at " + impl_->node.base_url();
+  std::optional<Registry::GetAssetResult> on_chain;
   if (got.status == 404) {
-    return not_found(did_text + " is not known to the node at " + impl_->node.base_url());
+    // Not held by the node this client resolves through: the DDO is wherever its owner registered
+    // it (another publisher's node). The chain says where, or that the DID does not exist.
+    auto registered = impl_->asset(did);
+    if (!registered.ok()) {
+      if (registered.error().code() != ErrorCode::kNotFound) return std::move(registered).error();
+      return not_found(did_text + " is not known to " + source + " and not registered on chain " +
+                       std::to_string(impl_->chain_id));
+    }
+    on_chain = std::move(registered).value();
+    auto fetched = fetch_registered_ddo(on_chain->url, impl_->config.http);
+    if (!fetched.ok()) return fetched.error().with_context(did_text);
+    got = std::move(fetched).value();
+    source = "its registered DDO URL " + on_chain->url.substr(0, 200);
+    if (got.status == 404) {
+      return not_found(did_text + " is registered on chain but neither the node at " +
+                       impl_->node.base_url() + " nor " + source + " has its DDO");
+    }
   }
-  if (got.status != 200) return node_error(got, "node " + impl_->node.base_url());
+  if (got.status != 200) return node_error(got, did_text + " from " + source);
   auto ddo = Json::parse(got.body, nullptr, false);
   if (ddo.is_discarded() || !ddo.is_object() || ddo.value("id", Json()) != did_text) {
-    return data_loss("the node's DDO for " + did_text + " is malformed or names another DID");
+    return data_loss("the DDO for " + did_text + " from " + source +
+                     " is malformed or names another DID");
   }
 
   // The chain's word on the owner and the checksum.
-  PACTUM_TRY(auto asset, impl_->asset(did));
+  if (!on_chain) {
+    PACTUM_TRY(on_chain, impl_->asset(did));
+  }
+  const Registry::GetAssetResult& asset = *on_chain;
   auto lower = [](std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;

@@ -776,5 +776,66 @@ TEST_F(ClientTest, APublishWhoseNodeAnswersAnotherChecksumRegistersNothing) {
   EXPECT_NE(wrong_message.find(to_hex(real.checksum)), std::string::npos) << wrong_message;
 }
 
+TEST_F(ClientTest, AnAssetOnAnotherNodeIsResolvedThroughTheUrlRegisteredOnChain) {
+  const std::string file = random_bytes(kChunk + 3, 17);
+  PublishResult published = publish(file, "far.bin");
+  // The node this consumer resolves through does not hold the asset (it answers 404).
+  UploadAnsweringNode elsewhere(service().address(), "{}");
+  auto consumer_client = client(contracts::testing::kConsumer, elsewhere.url());
+  auto resolved = consumer_client->resolve(published.did);
+  ASSERT_TRUE(resolved.ok()) << resolved.error().to_string();
+  EXPECT_EQ(resolved->checksum, published.checksum);
+  auto ordered = consumer_client->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  EXPECT_EQ(ordered->access_endpoint, node_url() + "/api/v1/access");
+  auto got = consumer_client->download(ordered->agreement_id, dir() / "out" / "far.bin", false);
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  EXPECT_EQ(read_file(dir() / "out" / "far.bin"), file);
+
+  // DIDs registered on chain with a URL nobody can serve: another scheme, too long, a node
+  // without the DDO; and a DID not registered at all.
+  contracts::Transactor publisher = chain().account(contracts::testing::kPublisher);
+  auto register_with = [&](const std::string& url, const std::string& seed_text) {
+    const Hash32 seed = eth::keccak256(as_bytes(seed_text));
+    auto data = contracts::AssetRegistry::encode_register(
+        seed, published.checksum, url, std::vector<eth::Address>{service().address()});
+    auto sent = publisher.send("register", deployment().asset_registry().address(), data.value());
+    EXPECT_TRUE(sent.ok()) << sent.error().to_string();
+    for (const auto& log : sent->logs) {
+      if (!log.topics.empty() && log.topics[0] == contracts::AssetRegistry::kTopic_AssetRegistered)
+        return contracts::AssetRegistry::decode_AssetRegistered(log).value().did;
+    }
+    ADD_FAILURE() << "no AssetRegistered";
+    return Hash32{};
+  };
+  struct Case {
+    std::string url;
+    ErrorCode code;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"ftp://127.0.0.1/ddo", ErrorCode::kFailedPrecondition, "not an http URL"},
+      {"../../etc/passwd", ErrorCode::kFailedPrecondition, "not an http URL"},
+      {"http://h/" + std::string(kMaxEndpointLength, 'a'), ErrorCode::kFailedPrecondition,
+       "bytes long"},
+      {"https://node.example/ddo", ErrorCode::kUnimplemented, "https"},
+      {elsewhere.url() + "/api/v1/assets/x", ErrorCode::kNotFound, "neither"},
+  };
+  int n = 0;
+  for (const auto& c : cases) {
+    const Hash32 did = register_with(c.url, "far-" + std::to_string(n++));
+    auto r = consumer_client->resolve(did);
+    ASSERT_FALSE(r.ok()) << c.url.substr(0, 40);
+    EXPECT_EQ(r.error().code(), c.code) << r.error().to_string();
+    EXPECT_NE(r.error().message().find(c.says), std::string::npos) << r.error().message();
+    EXPECT_LT(r.error().message().size(), 600u);
+  }
+  auto unknown = consumer_client->resolve(eth::keccak256(as_bytes(std::string("nowhere"))));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(unknown.error().message().find("not registered on chain"), std::string::npos)
+      << unknown.error().message();
+}
+
 }  // namespace
 }  // namespace pactum::client

@@ -219,11 +219,13 @@ class Client {
   [[nodiscard]] Result<PublishResult> publish(const PublishRequest& request,
                                               const ProgressFn& progress = {});
 
-  // The DDO of `did` from the node, checked against getAsset: the controller ends in the on-chain
-  // owner and the metadata checksum is the on-chain checksum.
-  // Errors: kNotFound when the node does not know the DID or it is not registered on chain;
-  // kDataLoss when the DDO is malformed, names another DID, or differs from the chain; those of
-  // the node and the chain.
+  // The DDO of `did` from the node (or, when that node does not hold it, from the DDO URL its
+  // owner registered on chain: an asset on another publisher's node), checked against getAsset:
+  // the controller ends in the on-chain owner and the metadata checksum is the on-chain checksum.
+  // Errors: kNotFound when the DID is not registered on chain, or neither place has its DDO;
+  // kFailedPrecondition / kUnimplemented for a registered URL that is not an http:// URL (or is
+  // https://); kDataLoss when the DDO is malformed, names another DID, or differs from the chain;
+  // those of the node and the chain.
   [[nodiscard]] Result<ResolvedAsset> resolve(const Hash32& did);
 
   // Agrees to the terms of `did` (resolved as above) with the paid-access template: creates the
