@@ -156,6 +156,9 @@ class UploadSink final : public server::BodySink {
       : writer_(std::move(writer)), id_(std::move(id)), owner_(std::move(owner)) {}
 
   Status write(ByteView piece) override { return writer_->write(piece); }
+  // The socket is read straight into the store's chunk buffers (docs/bench/node.md).
+  Result<std::span<std::uint8_t>> direct_buffer() override { return writer_->write_buffer(); }
+  Status wrote(std::size_t n) override { return writer_->wrote(n); }
 
   Result<Response> finish() override {
     PACTUM_TRY(auto meta, writer_->commit(store::CommitInfo{owner_, ""}));

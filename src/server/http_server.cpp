@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -349,6 +350,23 @@ asio::awaitable<void> HttpServer::Impl::send_continue(
   co_await http::async_write(conn.stream, cont, kNoThrow);
 }
 
+namespace {
+
+// Calls into a body sink; an exception becomes kInternal and is logged (a sink is user code).
+template <typename Call>
+auto call_sink(Logger& logger, const Router::Route& route, Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    logger.error("http body sink threw", {{"route", route.info.pattern}, {"error", e.what()}});
+  } catch (...) {
+    logger.error("http body sink threw", {{"route", route.info.pattern}});
+  }
+  return internal_error("body sink threw");
+}
+
+}  // namespace
+
 asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     Connection& conn, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
     std::uint64_t head_bytes, Request& request, std::vector<char>& piece) {
@@ -364,8 +382,9 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
   bool has_body = request.chunked || request.content_length > 0;
   bool head_only = request.method == "HEAD";
   bool keep_alive = head.keep_alive();
+  bool body_read_directly = false;  // the whole body went to BodySink::direct_buffer()
   auto finish = [&](Response& r) -> asio::awaitable<Outcome> {
-    if (has_body && !parser.is_done()) {
+    if (has_body && !body_read_directly && !parser.is_done()) {
       out.close = true;
       out.unread_body = true;
     }
@@ -520,8 +539,63 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     }
   };
   if (has_body) co_await send_continue(conn, parser);
+  // A body of known length goes straight from the socket into the sink's own buffer when the
+  // sink offers one: no copy through Beast's buffer and the piece (two memcpy per byte of an
+  // upload, docs/bench/node.md). Chunked bodies go through the parser.
+  bool direct = false;
+  if (!request.chunked && request.content_length > 0) {
+    auto offered = call_sink(logger, route, [&] { return sink->direct_buffer(); });
+    if (!offered.ok()) {
+      abort(offered.error());
+      Response reply = error_response(offered.error());
+      co_return co_await finish(reply);
+    }
+    direct = !offered->empty();
+  }
+  for (std::uint64_t remaining = direct ? request.content_length : 0; remaining > 0;) {
+    auto offered = call_sink(logger, route, [&] { return sink->direct_buffer(); });
+    Status usable = !offered.ok()      ? Status(offered.error())
+                    : offered->empty() ? internal_error("body sink's direct buffer is empty")
+                                       : ok_status();
+    if (!usable.ok()) {
+      abort(usable.error());
+      Response reply = error_response(usable.error());
+      co_return co_await finish(reply);
+    }
+    const std::span<std::uint8_t> into = *offered;
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), remaining));
+    std::size_t got = 0;
+    if (buffer.size() > 0) {
+      // Body bytes that arrived with the head.
+      got = std::min(buffer.size(), want);
+      std::memcpy(into.data(), buffer.data().data(), got);
+      buffer.consume(got);
+    } else {
+      conn.stream.expires_after(options.read_timeout);
+      auto [ec, n] =
+          co_await conn.stream.async_read_some(asio::buffer(into.data(), want), kNoThrow);
+      if (ec) {
+        Error e = ec == beast::error::timeout
+                      ? deadline_exceeded("request body not received within the read timeout")
+                      : unavailable("reading the request body failed: " + ec.message());
+        abort(e);
+        co_return body_failed(e);
+      }
+      got = n;
+    }
+    remaining -= got;
+    out.bytes_in += got;
+    Status written = call_sink(logger, route, [&] { return sink->wrote(got); });
+    if (!written.ok()) {
+      abort(written.error());
+      Response reply = error_response(written.error());
+      co_return co_await finish(reply);
+    }
+  }
+  body_read_directly = direct;
   std::uint64_t total = 0;
-  for (;;) {
+  for (; !direct;) {
     auto got = co_await read_piece();
     if (!got.ok()) {
       abort(got.error());

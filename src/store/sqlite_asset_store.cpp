@@ -20,7 +20,7 @@ namespace {
 constexpr std::size_t kSealedOverhead = kTagSize;
 constexpr std::size_t kLeafFlushBytes = 4096;
 constexpr std::uint32_t kParallelHashMinChunk = 256 * 1024;
-constexpr std::size_t kPipelineBytes = 8u << 20;  // plaintext in flight to the sealer
+constexpr std::size_t kPipelineBytes = 16u << 20;  // plaintext in flight to the sealer
 constexpr int kSchemaVersion = 1;
 
 constexpr const char* kSchema = R"sql(
@@ -300,7 +300,7 @@ class LocalUploadWriter final : public UploadWriter {
         leaves_(std::move(leaves)) {
     const bool pipelined = chunk_size >= kParallelHashMinChunk && worker_cipher.has_value();
     const std::size_t depth =
-        pipelined ? std::clamp<std::size_t>(kPipelineBytes / chunk_size, 2, 8) : 1;
+        pipelined ? std::clamp<std::size_t>(kPipelineBytes / chunk_size, 2, 16) : 1;
     slots_.resize(depth);
     for (ChunkSlot& s : slots_) {
       s.plain.resize(chunk_size);
@@ -319,9 +319,35 @@ class LocalUploadWriter final : public UploadWriter {
 
   Status write(ByteView data) override {
     if (state_ != State::kOpen) return failed_precondition("upload of '" + id_ + "' is not open");
+    offered_ = 0;
     auto st = write_impl(data);
     if (!st.ok()) state_ = State::kFailed;
     return st;
+  }
+
+  Result<std::span<std::uint8_t>> write_buffer() override {
+    if (state_ != State::kOpen) return failed_precondition("upload of '" + id_ + "' is not open");
+    if (buffered_ == chunk_size_) {
+      if (auto st = dispatch(false); !st.ok()) {
+        state_ = State::kFailed;
+        return st.error();
+      }
+    }
+    offered_ = chunk_size_ - buffered_;
+    return std::span<std::uint8_t>(slots_[cur_].plain.data() + buffered_, offered_);
+  }
+
+  Status wrote(std::size_t n) override {
+    if (state_ != State::kOpen) return failed_precondition("upload of '" + id_ + "' is not open");
+    if (n > offered_) {
+      state_ = State::kFailed;
+      return invalid_argument("wrote " + std::to_string(n) + " bytes into a buffer of " +
+                              std::to_string(offered_));
+    }
+    buffered_ += n;
+    total_ += n;
+    offered_ = 0;
+    return ok_status();
   }
 
   std::uint64_t bytes_written() const noexcept override { return total_; }
@@ -439,6 +465,7 @@ class LocalUploadWriter final : public UploadWriter {
   std::size_t in_flight_ = 0;  // slots dispatched and not yet appended, just before cur_
   Bytes leaf_buf_;
   std::size_t buffered_ = 0;  // bytes in slots_[cur_]
+  std::size_t offered_ = 0;   // bytes of slots_[cur_] the last write_buffer() handed out
   std::uint64_t total_ = 0;
   std::uint64_t next_index_ = 0;   // chunks dispatched
   std::uint64_t chunk_index_ = 0;  // chunks sealed and appended

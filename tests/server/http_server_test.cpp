@@ -73,6 +73,50 @@ class CheckingSink final : public BodySink {
   UploadStats& stats_;
 };
 
+// A sink that offers its own buffer (BodySink::direct_buffer) of an odd size, checks the bytes
+// the server placed in it, and can be told to fail at a given offset.
+class DirectSink final : public BodySink {
+ public:
+  DirectSink(UploadStats& stats, std::size_t buffer_size, std::uint64_t fail_at = UINT64_MAX)
+      : stats_(stats), buffer_(buffer_size), fail_at_(fail_at) {}
+  Status write(ByteView) override {
+    std::lock_guard lock(stats_.mutex);
+    ++stats_.pieces;  // counts pieces that did not go through the direct buffer
+    return ok_status();
+  }
+  Result<std::span<std::uint8_t>> direct_buffer() override { return std::span(buffer_); }
+  Status wrote(std::size_t n) override {
+    std::lock_guard lock(stats_.mutex);
+    if (n == 0 || n > buffer_.size()) return internal_error("wrote() out of the buffer");
+    for (std::size_t i = 0; i < n; ++i) {
+      if (buffer_[i] != blob_byte(stats_.total + i)) ++stats_.mismatches;
+    }
+    stats_.total += n;
+    ++direct_fills;
+    stats_.largest_piece = std::max<std::uint64_t>(stats_.largest_piece, n);
+    if (stats_.total >= fail_at_)
+      return resource_exhausted("disk full at " + std::to_string(fail_at_));
+    return ok_status();
+  }
+  Result<Response> finish() override {
+    std::lock_guard lock(stats_.mutex);
+    stats_.finished = true;
+    stats_.cv.notify_all();
+    return Response::json(nlohmann::json{{"bytes", stats_.total}}.dump(), 201);
+  }
+  void abort(const Error&) noexcept override {
+    std::lock_guard lock(stats_.mutex);
+    stats_.aborted = true;
+    stats_.cv.notify_all();
+  }
+  static inline std::atomic<std::uint64_t> direct_fills{0};
+
+ private:
+  UploadStats& stats_;
+  Bytes buffer_;
+  std::uint64_t fail_at_;
+};
+
 // Produces blob bytes [first, first+length) in chunks of `chunk`.
 StreamBody blob_stream(std::uint64_t first, std::uint64_t length, std::size_t chunk = 64 * 1024) {
   auto next = std::make_shared<std::uint64_t>(first);
@@ -502,6 +546,107 @@ TEST_F(HttpServerTest, ChunkedUploadWithExpectContinue) {
   std::lock_guard lock(upload_.mutex);
   EXPECT_EQ(upload_.total, off);
   EXPECT_EQ(upload_.mismatches, 0u);
+}
+
+// A sink with its own buffer gets a Content-Length body read straight into it: never through
+// write(), never past the body (the next request on the connection, sent in the same packet,
+// is answered), including the body bytes that arrived in the same read as the head.
+TEST_F(HttpServerTest, DirectUploadFillsTheSinksBufferAndStopsAtTheBody) {
+  router_.add_upload(
+      "PUT", "/direct",
+      [this](Request&) -> Result<std::unique_ptr<BodySink>> {
+        return std::unique_ptr<BodySink>(std::make_unique<DirectSink>(upload_, 100'003));
+      },
+      RouteOptions{std::uint64_t{1} << 30});
+  start();
+  TestClient c(port());
+  constexpr std::uint64_t kSize = 3 * 1024 * 1024 + 17;
+  const std::string head =
+      "PUT /direct HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(kSize) + "\r\n\r\n";
+  // The head and the first 5,000 body bytes in one write, then odd-sized writes, the last of
+  // which carries the next request too.
+  ASSERT_TRUE(c.write_raw(head + blob_string(0, 5000)));
+  std::uint64_t off = 5000;
+  while (kSize - off > 70'001) {
+    ASSERT_TRUE(c.write_raw(blob_string(off, 70'001)));
+    off += 70'001;
+  }
+  ASSERT_TRUE(
+      c.write_raw(blob_string(off, kSize - off) + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 201) << r->body();
+  EXPECT_EQ(json_of(*r)["bytes"], kSize);
+  auto health = c.read_response();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->result_int(), 200);
+  std::lock_guard lock(upload_.mutex);
+  EXPECT_EQ(upload_.total, kSize);
+  EXPECT_EQ(upload_.mismatches, 0u);
+  EXPECT_EQ(upload_.pieces, 0u) << "no byte went through write()";
+  EXPECT_LE(upload_.largest_piece, 100'003u);
+  EXPECT_GE(DirectSink::direct_fills.load(), kSize / 100'003);
+  EXPECT_TRUE(upload_.finished);
+}
+
+// A chunked body cannot go straight into the buffer (the framing is the parser's): it goes
+// through write() even when the sink offers a buffer.
+TEST_F(HttpServerTest, ChunkedUploadToADirectSinkUsesWrite) {
+  router_.add_upload("PUT", "/direct", [this](Request&) -> Result<std::unique_ptr<BodySink>> {
+    return std::unique_ptr<BodySink>(std::make_unique<DirectSink>(upload_, 4096));
+  });
+  start();
+  TestClient c(port());
+  ASSERT_TRUE(
+      c.write_raw("PUT /direct HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n0\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result_int(), 201);
+  std::lock_guard lock(upload_.mutex);
+  EXPECT_GE(upload_.pieces, 1u);
+  EXPECT_EQ(upload_.total, 0u);
+}
+
+// The sink refusing bytes mid-body (a full disk) answers with its error and aborts it; a client
+// that goes away mid-body aborts it too; neither finishes it.
+TEST_F(HttpServerTest, DirectUploadFailuresAbortTheSink) {
+  router_.add_upload(
+      "PUT", "/full",
+      [this](Request&) -> Result<std::unique_ptr<BodySink>> {
+        return std::unique_ptr<BodySink>(std::make_unique<DirectSink>(upload_, 65'536, 200'000));
+      },
+      RouteOptions{std::uint64_t{1} << 30});
+  start();
+  {
+    TestClient c(port());
+    ASSERT_TRUE(c.write_raw("PUT /full HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" +
+                            blob_string(0, 300'000)));
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 413);
+    EXPECT_NE(json_of(*r)["error"]["message"].get<std::string>().find("disk full"),
+              std::string::npos);
+    std::unique_lock lock(upload_.mutex);
+    ASSERT_TRUE(upload_.wait_done(lock));
+    EXPECT_TRUE(upload_.aborted);
+    EXPECT_FALSE(upload_.finished);
+  }
+  {
+    std::lock_guard lock(upload_.mutex);
+    upload_.aborted = false;
+    upload_.total = 0;
+  }
+  {
+    TestClient c(port());
+    ASSERT_TRUE(c.write_raw("PUT /full HTTP/1.1\r\nHost: x\r\nContent-Length: 150000\r\n\r\n" +
+                            blob_string(0, 1000)));
+  }  // closed after 1,000 of 150,000 bytes
+  std::unique_lock lock(upload_.mutex);
+  ASSERT_TRUE(upload_.wait_done(lock));
+  EXPECT_TRUE(upload_.aborted);
+  EXPECT_FALSE(upload_.finished);
+  EXPECT_EQ(upload_.total, 1000u);
 }
 
 TEST_F(HttpServerTest, RefusedUploadDoesNotReadTheBody) {

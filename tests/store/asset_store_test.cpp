@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -87,7 +88,7 @@ TEST(AssetStore, RoundTripsEverySizeAndPieceSize) {
   }
 }
 
-// Chunks of 256 KiB and up are hashed and sealed by two threads (a ring of at most eight
+// Chunks of 256 KiB and up are hashed and sealed by two threads (a ring of at most sixteen
 // slots); sizes past the ring, around chunk boundaries and every piece shape must give the same
 // root and bytes as the inline path.
 TEST(AssetStore, PipelinedUploadsRoundTripPastTheRing) {
@@ -113,6 +114,64 @@ TEST(AssetStore, PipelinedUploadsRoundTripPastTheRing) {
       EXPECT_EQ(read_back(*reader, 0, size).value(), data) << size << "/" << piece;
     }
   }
+}
+
+// write_buffer()/wrote() (a socket read straight into the chunk buffers) mixed with write():
+// the same root and bytes as write() alone, for inline and pipelined chunk sizes; a wrote()
+// beyond the span handed out, or without one, kills the upload and leaves nothing.
+TEST(AssetStore, DirectWritesMixWithWriteAndRefuseOverruns) {
+  TempDir dir;
+  auto store = open_store(dir.path()).value();
+  for (const std::uint32_t chunk : {kChunk, std::uint32_t{256 * 1024}}) {
+    const Bytes data = test_data(9 * chunk + 123, chunk);
+    const std::string id = "direct-" + std::to_string(chunk);
+    auto w = store->begin_upload(id, {.chunk_size = chunk}).value();
+    std::size_t off = 0;
+    for (int step = 0; off < data.size(); ++step) {
+      if (step % 3 == 2) {  // every third step through write(), 1,001 bytes
+        const std::size_t n = std::min<std::size_t>(1001, data.size() - off);
+        ASSERT_TRUE(w->write(ByteView(data).subspan(off, n)).ok());
+        off += n;
+        continue;
+      }
+      auto span = w->write_buffer();
+      ASSERT_TRUE(span.ok()) << span.error().to_string();
+      ASSERT_FALSE(span->empty());
+      // Fill all of it, or 777 bytes of it: partial fills must work too.
+      const std::size_t n =
+          std::min<std::size_t>(step % 2 == 0 ? span->size() : 777, data.size() - off);
+      std::memcpy(span->data(), data.data() + off, n);
+      ASSERT_TRUE(w->wrote(n).ok());
+      off += n;
+    }
+    EXPECT_EQ(w->bytes_written(), data.size());
+    auto meta = w->commit({.owner = "o"});
+    ASSERT_TRUE(meta.ok()) << meta.error().to_string();
+    MerkleBuilder expected;
+    for (std::size_t o = 0; o < data.size(); o += chunk) {
+      expected.append_leaf(
+          ByteView(data).subspan(o, std::min<std::size_t>(chunk, data.size() - o)));
+    }
+    EXPECT_EQ(meta->merkle_root, expected.root()) << chunk;
+    auto reader = store->open_reader(id).value();
+    EXPECT_EQ(read_back(*reader, 0, data.size()).value(), data) << chunk;
+  }
+  {
+    auto w = store->begin_upload("overrun", {}).value();
+    auto span = w->write_buffer().value();
+    EXPECT_EQ(w->wrote(span.size() + 1).error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_EQ(w->write(test_data(1)).error().code(), ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(w->commit({.owner = "o"}).error().code(), ErrorCode::kFailedPrecondition);
+  }
+  {
+    auto w = store->begin_upload("stale", {}).value();
+    (void)w->write_buffer().value();
+    ASSERT_TRUE(w->write(test_data(5)).ok());  // write() takes back the span handed out
+    EXPECT_EQ(w->wrote(1).error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(store->get("overrun").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store->get("stale").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(count_entries(dir.path() + "/tmp"), 0u);
 }
 
 TEST(AssetStore, MetadataRowIsStoredAndPersists) {

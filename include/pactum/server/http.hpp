@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -107,6 +108,20 @@ class BodySink {
   virtual ~BodySink() = default;
   // Consumes the next piece; `piece` is valid only during the call.
   [[nodiscard]] virtual Status write(ByteView piece) = 0;
+  // Optional, to save a copy: where the server may read the next body bytes straight from the
+  // socket. After filling the first k >= 1 bytes of it the server calls wrote(k) in place of
+  // write(). An empty span (the default) means the sink takes pieces through write() only; the
+  // server asks before the first piece and keeps to one way for the whole body.
+  // Errors: as write().
+  [[nodiscard]] virtual Result<std::span<std::uint8_t>> direct_buffer() {
+    return std::span<std::uint8_t>{};
+  }
+  // Consumes the first `n` bytes of the span direct_buffer() returned last.
+  // Errors: as write().
+  [[nodiscard]] virtual Status wrote(std::size_t n) {
+    (void)n;
+    return internal_error("this body sink has no direct buffer");
+  }
   // The body is complete; returns the response to send.
   [[nodiscard]] virtual Result<Response> finish() = 0;
   // The body will not be completed; release or roll back what write() built.

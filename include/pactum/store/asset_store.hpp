@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,18 @@ class UploadWriter {
   // Errors: kFailedPrecondition after commit()/abort() or a failed write; the Env's errors
   // (kUnavailable, kResourceExhausted) — after any error the upload is dead: abort() it.
   [[nodiscard]] virtual Status write(ByteView data) = 0;
+
+  // Where the caller may place the next plaintext bytes itself, reporting them with wrote():
+  // a socket can be read straight into it, saving the copy write() makes. Never empty while the
+  // upload is open. Calls through it and write() may be mixed.
+  // Errors: as write() (the span may need a full chunk sealed and appended first).
+  [[nodiscard]] virtual Result<std::span<std::uint8_t>> write_buffer() = 0;
+
+  // Accepts the first `n` bytes of the span write_buffer() returned last.
+  // REQUIRES: nothing but reads of that span since write_buffer().
+  // Errors: kFailedPrecondition after commit()/abort() or a failed write; kInvalidArgument when
+  // `n` is larger than that span (the upload is then dead).
+  [[nodiscard]] virtual Status wrote(std::size_t n) = 0;
 
   // Plaintext bytes accepted so far.
   [[nodiscard]] virtual std::uint64_t bytes_written() const noexcept = 0;
