@@ -582,6 +582,7 @@ class Bench {
          {{{"id", did_text + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum_}},
           {{"id", did_text + "#access"},
            {"type", "PactumAccess"},
+           {"serviceEndpoint", node_url("/api/v1/access")},
            {"provider", service_->address().to_hex()},
            {"templateId", to_hex(must(deployment_.template_id("paid-access"), "tpl"))},
            {"payment",
