@@ -2,7 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
+
+#include "pactum/sdk/node_request.hpp"
 
 namespace pactum::node {
 namespace {
@@ -50,14 +54,16 @@ class Statement {
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
-CREATE TABLE IF NOT EXISTS nonces (signer TEXT NOT NULL, nonce TEXT NOT NULL,
-                                   PRIMARY KEY (signer, nonce)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS used_nonces (expiry INTEGER NOT NULL, signer TEXT NOT NULL,
+                                        nonce TEXT NOT NULL,
+                                        PRIMARY KEY (expiry, signer, nonce)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assets (did TEXT PRIMARY KEY, upload_id TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 }  // namespace
 
-Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& directory) {
+Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& directory, Clock clock) {
+  if (!clock) return invalid_argument("node ledger: no clock");
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
   if (ec) return unavailable("node ledger: cannot create " + directory + ": " + ec.message());
@@ -86,9 +92,28 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
   }
   // No checkpoint inside a request: the checkpointer thread does them.
   sqlite3_wal_autocheckpoint(db, 0);
+  // A ledger from before expiries were kept: its nonces stay in force for as long as any
+  // request they could refuse can still be valid (node_ledger.hpp, "Upgrade").
+  std::int64_t legacy_until = 0;
+  {
+    Statement old_rows(db, "SELECT EXISTS (SELECT 1 FROM nonces)");
+    if (old_rows.ok()) {  // no such table: nothing to upgrade
+      const int rc = old_rows.step();
+      if (rc != SQLITE_ROW) {
+        Error e = sqlite_error(db, "read the old nonce table");
+        sqlite3_close(db);
+        return e;
+      }
+      if (old_rows.integer(0) != 0) {
+        legacy_until = clock() + sdk::kMaxRequestLifetimeSeconds + kPruneGraceSeconds;
+      }
+    }
+  }
+  if (legacy_until == 0)
+    sqlite3_exec(db, "DROP TABLE IF EXISTS nonces;", nullptr, nullptr, nullptr);
   sqlite3_stmt* insert = nullptr;
-  if (sqlite3_prepare_v3(db, "INSERT INTO nonces (signer, nonce) VALUES (?1, ?2)", -1,
-                         SQLITE_PREPARE_PERSISTENT, &insert, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db, "INSERT INTO used_nonces (expiry, signer, nonce) VALUES (?1, ?2, ?3)",
+                         -1, SQLITE_PREPARE_PERSISTENT, &insert, nullptr) != SQLITE_OK) {
     Error e = sqlite_error(db, "prepare nonce insert");
     sqlite3_close(db);
     return e;
@@ -101,12 +126,16 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
   }
   // The checkpoint's syncs follow this connection's setting: NORMAL syncs the WAL, then the file.
   sqlite3_exec(checkpoint_db, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
-  return std::unique_ptr<NodeLedger>(new NodeLedger(db, checkpoint_db, insert));
+  return std::unique_ptr<NodeLedger>(
+      new NodeLedger(db, checkpoint_db, insert, std::move(clock), legacy_until));
 }
 
-NodeLedger::NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce)
-    : db_(db),
+NodeLedger::NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce, Clock clock,
+                       std::int64_t legacy_until)
+    : clock_(std::move(clock)),
+      db_(db),
       insert_nonce_(insert_nonce),
+      legacy_until_(legacy_until),
       checkpoint_db_(checkpoint_db),
       checkpointer_([this] { checkpoint_loop(); }) {}
 
@@ -128,23 +157,66 @@ void NodeLedger::checkpoint_loop() {
     stop_cv_.wait_for(lock, kCheckpointInterval, [this] { return stopping_; });
     if (stopping_) return;
     lock.unlock();
+    // Pruning failures are retried next time; a ledger that cannot delete keeps refusing
+    // replays all the same.
+    (void)prune_expired(kPruneBatch);
     // PASSIVE: never waits for or blocks the writer; syncs the WAL before copying it back.
     sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     lock.lock();
   }
 }
 
-Status NodeLedger::use_nonce(std::string_view signer, std::string_view nonce) {
+Status NodeLedger::use_nonce(std::string_view signer, std::string_view nonce,
+                             std::uint64_t expiry) {
   std::lock_guard lock(mutex_);
-  sqlite3_bind_text(insert_nonce_, 1, signer.data(), static_cast<int>(signer.size()),
+  if (legacy_until_ != 0) {
+    Statement old(db_, "SELECT 1 FROM nonces WHERE signer = ?1 AND nonce = ?2");
+    if (!old.ok()) return sqlite_error(db_, "prepare old nonce lookup");
+    old.bind_text(1, signer);
+    old.bind_text(2, nonce);
+    const int rc = old.step();
+    if (rc == SQLITE_ROW) return unauthenticated("replayed request: nonce already used");
+    if (rc != SQLITE_DONE) return sqlite_error(db_, "old nonce lookup");
+  }
+  sqlite3_bind_int64(insert_nonce_, 1,
+                     static_cast<sqlite3_int64>(std::min<std::uint64_t>(expiry, INT64_MAX)));
+  sqlite3_bind_text(insert_nonce_, 2, signer.data(), static_cast<int>(signer.size()),
                     SQLITE_STATIC);
-  sqlite3_bind_text(insert_nonce_, 2, nonce.data(), static_cast<int>(nonce.size()), SQLITE_STATIC);
+  sqlite3_bind_text(insert_nonce_, 3, nonce.data(), static_cast<int>(nonce.size()), SQLITE_STATIC);
   const int rc = sqlite3_step(insert_nonce_);
   sqlite3_reset(insert_nonce_);
   sqlite3_clear_bindings(insert_nonce_);
   if (rc == SQLITE_DONE) return ok_status();
   if (rc == SQLITE_CONSTRAINT) return unauthenticated("replayed request: nonce already used");
   return sqlite_error(db_, "insert nonce");
+}
+
+Result<std::uint64_t> NodeLedger::prune_expired(std::size_t max_rows) {
+  const std::int64_t now = clock_();
+  std::lock_guard lock(mutex_);
+  if (legacy_until_ != 0 && now >= legacy_until_) {
+    if (sqlite3_exec(db_, "DROP TABLE IF EXISTS nonces;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return sqlite_error(db_, "drop the old nonce table");
+    }
+    legacy_until_ = 0;
+  }
+  // The primary key starts with the expiry: the oldest rows are a range at its start.
+  Statement st(db_,
+               "DELETE FROM used_nonces WHERE (expiry, signer, nonce) IN "
+               "(SELECT expiry, signer, nonce FROM used_nonces WHERE expiry < ?1 "
+               "ORDER BY expiry LIMIT ?2)");
+  if (!st.ok()) return sqlite_error(db_, "prepare prune");
+  st.bind_int(1, static_cast<std::uint64_t>(std::max<std::int64_t>(now - kPruneGraceSeconds, 0)));
+  st.bind_int(2, max_rows);
+  if (st.step() != SQLITE_DONE) return sqlite_error(db_, "prune");
+  return static_cast<std::uint64_t>(sqlite3_changes(db_));
+}
+
+Result<std::uint64_t> NodeLedger::nonce_count() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT COUNT(*) FROM used_nonces");
+  if (!st.ok() || st.step() != SQLITE_ROW) return sqlite_error(db_, "count nonces");
+  return st.integer(0);
 }
 
 Status NodeLedger::bind(std::string_view did, std::string_view upload_id) {

@@ -1,5 +1,12 @@
 // The node's own SQLite database (node.db): the nonce ledger and the DID → upload bindings.
 //
+// What is kept. A nonce is recorded with the expiry of the signed request that carried it,
+// under the key (expiry, signer, nonce): a replay repeats the same signed request, hence the
+// same expiry, and is refused. (The same signer may reuse a nonce with another expiry: that is
+// a new request only its key could sign.) Once a request has expired the node refuses it on
+// that ground alone, so its nonce is deleted kPruneGraceSeconds later (the grace covers the
+// clock being stepped back): the ledger holds about ten minutes of requests, not all of them.
+//
 // Durability. The ledger runs in WAL mode with synchronous=NORMAL, so recording a nonce costs no
 // fsync (it is on the access path of every request, docs/bench/node.md):
 //   - a nonce is in the WAL, i.e. in the operating system's page cache, before use_nonce()
@@ -13,6 +20,10 @@
 //     10 ms, at 100 ms 4.3 ms (docs/bench/node.md). An idle ledger's checkpoint does nothing.
 //   - bind() commits with synchronous=FULL: a published DID survives power loss.
 //
+// Upgrade. A node.db from before expiries were kept has a `nonces` table (signer, nonce): it is
+// still consulted for the first kMaxRequestLifetimeSeconds + kPruneGraceSeconds after opening
+// (any request it could refuse expires within that window), then dropped.
+//
 // Thread safety: every method may be called from any thread (one connection behind a mutex; the
 // checkpointer uses its own connection).
 #pragma once
@@ -20,6 +31,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,15 +51,35 @@ class NodeLedger {
  public:
   static constexpr std::chrono::milliseconds kCheckpointInterval{100};
 
-  // Opens (creating) <directory>/node.db. Errors: kUnavailable when it cannot be opened.
-  [[nodiscard]] static Result<std::unique_ptr<NodeLedger>> open(const std::string& directory);
+  static constexpr std::int64_t kPruneGraceSeconds = 300;
+  // Expired nonces deleted per checkpoint at most, so that the deletion holds the request path's
+  // lock for about a millisecond (20,000 per second: twice the access checks' benchmark rate).
+  static constexpr std::size_t kPruneBatch = 2000;
+
+  // Unix seconds; the node's clock (the one that checks request expiries).
+  using Clock = std::function<std::int64_t()>;
+
+  // Opens (creating or upgrading) <directory>/node.db. `clock` must not be empty.
+  // Errors: kUnavailable when it cannot be opened.
+  [[nodiscard]] static Result<std::unique_ptr<NodeLedger>> open(const std::string& directory,
+                                                                Clock clock);
   ~NodeLedger();
   NodeLedger(const NodeLedger&) = delete;
   NodeLedger& operator=(const NodeLedger&) = delete;
 
-  // Records (signer, nonce) as used. Errors: kUnauthenticated "replayed request" when it was
-  // recorded before; kUnavailable when SQLite fails.
-  [[nodiscard]] Status use_nonce(std::string_view signer, std::string_view nonce);
+  // Records the nonce of a signed request that expires at `expiry` (unix seconds).
+  // Errors: kUnauthenticated "replayed request" when (signer, nonce, expiry) was recorded before
+  // (or the signer's nonce is in an upgraded ledger's old table); kUnavailable when SQLite fails.
+  [[nodiscard]] Status use_nonce(std::string_view signer, std::string_view nonce,
+                                 std::uint64_t expiry);
+
+  // Deletes up to `max_rows` nonces that expired more than kPruneGraceSeconds ago, and the old
+  // table of an upgraded ledger once its window has passed; returns how many nonces went. The
+  // checkpointer calls it every kCheckpointInterval. Errors: kUnavailable when SQLite fails.
+  [[nodiscard]] Result<std::uint64_t> prune_expired(std::size_t max_rows);
+
+  // Nonces recorded and not yet pruned (old table excluded).
+  [[nodiscard]] Result<std::uint64_t> nonce_count();
 
   // Binds `did` to `upload_id` (replacing an earlier binding of the DID).
   [[nodiscard]] Status bind(std::string_view did, std::string_view upload_id);
@@ -63,12 +95,16 @@ class NodeLedger {
   [[nodiscard]] Result<std::uint64_t> count();
 
  private:
-  NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce);
+  NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce, Clock clock,
+             std::int64_t legacy_until);
   void checkpoint_loop();
 
+  const Clock clock_;
   std::mutex mutex_;
   sqlite3* db_;                 // GUARDED_BY(mutex_)
   sqlite3_stmt* insert_nonce_;  // GUARDED_BY(mutex_), prepared once
+  // Until this time (unix seconds) an old `nonces` table is consulted; 0: there is none.
+  std::int64_t legacy_until_;  // GUARDED_BY(mutex_)
 
   // The checkpointer: its own connection, so a checkpoint's fsyncs never hold mutex_.
   sqlite3* checkpoint_db_;

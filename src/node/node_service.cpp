@@ -112,7 +112,7 @@ Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& stor
   auto paid = config.deployment.template_id("paid-access");
   if (!paid.ok()) return invalid_argument("node: " + paid.error().message());
   if (!config.clock) config.clock = system_unix_clock();
-  PACTUM_TRY(auto ledger, NodeLedger::open(config.data_dir));
+  PACTUM_TRY(auto ledger, NodeLedger::open(config.data_dir, config.clock));
   auto impl = std::make_unique<Impl>(store, api, transactor, std::move(config), std::move(ledger));
   impl->paid_access = *paid;
   impl->engine = impl->config.deployment.agreement_engine().address();
@@ -135,7 +135,8 @@ Result<eth::Address> NodeService::Impl::authenticate(const Request& request, sdk
     return permission_denied("the signed request's subject " + to_hex(verified.request.subject) +
                              " is not " + to_hex(subject));
   }
-  PACTUM_TRY_STATUS(ledger->use_nonce(verified.signer.to_hex(), verified.request.nonce.to_dec()));
+  PACTUM_TRY_STATUS(ledger->use_nonce(verified.signer.to_hex(), verified.request.nonce.to_dec(),
+                                      verified.request.expiry));
   return verified.signer;
 }
 

@@ -1,9 +1,11 @@
-// The node's nonce ledger (src/node/node_ledger.hpp): a nonce is used once per signer, across
-// restarts and across a crash of the process, and concurrent uses of one nonce admit exactly one.
+// The node's nonce ledger (src/node/node_ledger.hpp): a signed request's nonce is used once, across
+// restarts and across a crash of the process, concurrent uses of one nonce admit exactly one,
+// expired nonces are pruned, and a ledger from before expiries were kept is upgraded safely.
 // The ledger is private to src/node; its header has no private includes of its own.
 #include "../../src/node/node_ledger.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,9 @@
 namespace pactum::node {
 namespace {
 
+// Inside every request's lifetime in these tests (now_ is not moved by them).
+constexpr std::uint64_t kExpiry = 1'800'000'300;
+
 class NodeLedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -29,35 +34,41 @@ class NodeLedgerTest : public ::testing::Test {
     std::filesystem::remove_all(dir_, ec);
   }
   std::unique_ptr<NodeLedger> open() {
-    auto l = NodeLedger::open(dir_.string());
+    auto l = NodeLedger::open(dir_.string(), [this] { return now_.load(); });
     EXPECT_TRUE(l.ok()) << l.error().to_string();
     return l.ok() ? std::move(l).value() : nullptr;
   }
   std::filesystem::path dir_;
+  // The ledger's clock, set by the test.
+  std::atomic<std::int64_t> now_{1'800'000'000};
+  // An expiry `seconds` from now_.
+  std::uint64_t in(std::int64_t seconds) const {
+    return static_cast<std::uint64_t>(now_.load() + seconds);
+  }
 };
 
 TEST_F(NodeLedgerTest, ANonceIsUsedOncePerSigner) {
   auto ledger = open();
   ASSERT_TRUE(ledger);
-  EXPECT_TRUE(ledger->use_nonce("0xaa", "1").ok());
-  auto again = ledger->use_nonce("0xaa", "1");
+  EXPECT_TRUE(ledger->use_nonce("0xaa", "1", kExpiry).ok());
+  auto again = ledger->use_nonce("0xaa", "1", kExpiry);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), ErrorCode::kUnauthenticated);
   EXPECT_NE(again.error().message().find("replayed"), std::string::npos);
-  EXPECT_TRUE(ledger->use_nonce("0xbb", "1").ok()) << "another signer's nonce 1";
-  EXPECT_TRUE(ledger->use_nonce("0xaa", "2").ok());
+  EXPECT_TRUE(ledger->use_nonce("0xbb", "1", kExpiry).ok()) << "another signer's nonce 1";
+  EXPECT_TRUE(ledger->use_nonce("0xaa", "2", kExpiry).ok());
 }
 
 TEST_F(NodeLedgerTest, UsedNoncesSurviveACleanRestart) {
   {
     auto ledger = open();
     ASSERT_TRUE(ledger);
-    ASSERT_TRUE(ledger->use_nonce("0xaa", "7").ok());
+    ASSERT_TRUE(ledger->use_nonce("0xaa", "7", kExpiry).ok());
     ASSERT_TRUE(ledger->bind("did:pactum:0x01", "u1").ok());
   }
   auto ledger = open();
   ASSERT_TRUE(ledger);
-  auto again = ledger->use_nonce("0xaa", "7");
+  auto again = ledger->use_nonce("0xaa", "7", kExpiry);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), ErrorCode::kUnauthenticated);
   auto bound = ledger->upload_of("did:pactum:0x01");
@@ -72,10 +83,10 @@ TEST_F(NodeLedgerTest, UsedNoncesSurviveAKilledProcess) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    auto ledger = NodeLedger::open(dir_.string());
+    auto ledger = NodeLedger::open(dir_.string(), [] { return std::int64_t{1'800'000'000}; });
     if (!ledger.ok()) _exit(2);
     for (int i = 0; i < 100; ++i) {
-      if (!(*ledger)->use_nonce("0xaa", std::to_string(i)).ok()) _exit(3);
+      if (!(*ledger)->use_nonce("0xaa", std::to_string(i), kExpiry).ok()) _exit(3);
     }
     _exit(0);  // no destructor, no close, no checkpoint
   }
@@ -86,11 +97,11 @@ TEST_F(NodeLedgerTest, UsedNoncesSurviveAKilledProcess) {
   auto ledger = open();
   ASSERT_TRUE(ledger);
   for (int i = 0; i < 100; ++i) {
-    auto again = ledger->use_nonce("0xaa", std::to_string(i));
+    auto again = ledger->use_nonce("0xaa", std::to_string(i), kExpiry);
     ASSERT_FALSE(again.ok()) << "nonce " << i << " was lost with the process";
     EXPECT_EQ(again.error().code(), ErrorCode::kUnauthenticated);
   }
-  EXPECT_TRUE(ledger->use_nonce("0xaa", "100").ok());
+  EXPECT_TRUE(ledger->use_nonce("0xaa", "100", kExpiry).ok());
 }
 
 TEST_F(NodeLedgerTest, ConcurrentUsesOfOneNonceAdmitExactlyOne) {
@@ -104,7 +115,7 @@ TEST_F(NodeLedgerTest, ConcurrentUsesOfOneNonceAdmitExactlyOne) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int n = 0; n < kNonces; ++n) {
-        auto st = ledger->use_nonce("0xcc", std::to_string(n));
+        auto st = ledger->use_nonce("0xcc", std::to_string(n), kExpiry);
         if (st.ok()) {
           ++admitted;
         } else if (st.error().code() == ErrorCode::kUnauthenticated) {
@@ -116,6 +127,102 @@ TEST_F(NodeLedgerTest, ConcurrentUsesOfOneNonceAdmitExactlyOne) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(admitted.load(), kNonces);
   EXPECT_EQ(refused.load(), kNonces * (kThreads - 1));
+}
+
+// The key is (expiry, signer, nonce): a replay repeats the signed request, expiry included; the
+// same signer's nonce under another expiry is another request only its key could sign.
+TEST_F(NodeLedgerTest, ARequestIsTheNonceWithItsExpiry) {
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  ASSERT_TRUE(ledger->use_nonce("0xaa", "5", in(60)).ok());
+  EXPECT_EQ(ledger->use_nonce("0xaa", "5", in(60)).error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(ledger->use_nonce("0xaa", "5", in(61)).ok());
+  EXPECT_EQ(ledger->nonce_count().value(), 2u);
+}
+
+// Nonces of requests that expired more than the grace ago are deleted, oldest first and at most
+// a batch at a time; the others, and replay refusal for them, stay.
+TEST_F(NodeLedgerTest, ExpiredNoncesArePrunedInBatches) {
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  for (int i = 0; i < 30; ++i)
+    ASSERT_TRUE(ledger->use_nonce("0xaa", std::to_string(i), in(i)).ok());
+  EXPECT_EQ(ledger->prune_expired(100).value(), 0u) << "nothing has expired yet";
+  // Requests 0..19 expire at now+0 .. now+19; move past the grace for the first 20.
+  now_ += 20 + NodeLedger::kPruneGraceSeconds;
+  // The checkpointer prunes too, concurrently: a call deletes at most its batch, and together
+  // they delete exactly the 20.
+  EXPECT_LE(ledger->prune_expired(7).value(), 7u);
+  while (ledger->prune_expired(7).value() != 0) {
+  }
+  EXPECT_EQ(ledger->nonce_count().value(), 10u);
+  // Not yet past its grace: still refused as a replay.
+  now_ -= 20 + NodeLedger::kPruneGraceSeconds;
+  EXPECT_EQ(ledger->use_nonce("0xaa", "25", in(25)).error().code(), ErrorCode::kUnauthenticated);
+}
+
+// The checkpointer prunes on its own (every kCheckpointInterval).
+TEST_F(NodeLedgerTest, TheCheckpointerPrunes) {
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  for (int i = 0; i < 50; ++i)
+    ASSERT_TRUE(ledger->use_nonce("0xbb", std::to_string(i), in(1)).ok());
+  now_ += 2 + NodeLedger::kPruneGraceSeconds;
+  for (int tries = 0; tries < 100 && ledger->nonce_count().value() != 0; ++tries) {
+    std::this_thread::sleep_for(NodeLedger::kCheckpointInterval);
+  }
+  EXPECT_EQ(ledger->nonce_count().value(), 0u);
+}
+
+// A node.db from before expiries were kept: its nonces keep refusing replays for the lifetime
+// of any request they could refuse (plus the grace), then the old table is dropped.
+TEST_F(NodeLedgerTest, AnOldLedgerIsUpgradedWithoutAReplayWindow) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "node.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "PRAGMA journal_mode=WAL;"
+                           "CREATE TABLE nonces (signer TEXT NOT NULL, nonce TEXT NOT NULL, "
+                           "PRIMARY KEY (signer, nonce)) WITHOUT ROWID;"
+                           "INSERT INTO nonces VALUES ('0xaa', '9');"
+                           "CREATE TABLE assets (did TEXT PRIMARY KEY, upload_id TEXT NOT NULL) "
+                           "WITHOUT ROWID;"
+                           "INSERT INTO assets VALUES ('did:pactum:0x02', 'u2');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  EXPECT_EQ(ledger->upload_of("did:pactum:0x02").value().value_or(""), "u2");
+  // Whatever expiry the replayed request carries, the old nonce refuses it.
+  EXPECT_EQ(ledger->use_nonce("0xaa", "9", in(100)).error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(ledger->use_nonce("0xaa", "9", in(599)).error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(ledger->use_nonce("0xaa", "10", in(100)).ok());
+  (void)ledger->prune_expired(100).value();
+  EXPECT_EQ(ledger->use_nonce("0xaa", "9", in(5)).error().code(), ErrorCode::kUnauthenticated)
+      << "still inside the window";
+  // After the window no request the old table could refuse is valid: it goes.
+  now_ += 600 + NodeLedger::kPruneGraceSeconds;
+  (void)ledger->prune_expired(100).value();
+  EXPECT_TRUE(ledger->use_nonce("0xaa", "9", in(5)).ok());
+  ledger.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "node.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'nonces'", -1,
+                               &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 0) << "the old table was dropped";
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(NodeLedgerTest, OpeningWithoutAClockIsRefused) {
+  auto l = NodeLedger::open(dir_.string(), {});
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
