@@ -4,11 +4,18 @@
 // chunk is in. Whatever stops the transfer, the temporary file is removed and the output is
 // left as it was.
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "client_internal.hpp"
 #include "pactum/sdk/did.hpp"
@@ -38,7 +45,11 @@ class PartialFile {
     }
     return PartialFile(fd, std::move(tmp));
   }
-  PartialFile(PartialFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {
+  PartialFile(PartialFile&& o) noexcept
+      : fd_(std::exchange(o.fd_, -1)),
+        path_(std::move(o.path_)),
+        written_(o.written_),
+        writeback_from_(o.writeback_from_) {
     o.path_.clear();
   }
   PartialFile& operator=(PartialFile&&) = delete;
@@ -56,6 +67,15 @@ class PartialFile {
         return unavailable("writing " + path_ + ": " + std::strerror(errno));
       }
       data = data.subspan(static_cast<std::size_t>(n));
+      written_ += static_cast<std::uint64_t>(n);
+    }
+    // Start writeback of every full 8 MiB without waiting for it, so the disk works during the
+    // transfer and commit()'s fsync has little left (it was waiting for a whole GiB). A hint:
+    // its failure is ignored and commit() still reports errors.
+    if (written_ - writeback_from_ >= kWritebackBytes) {
+      ::sync_file_range(fd_, static_cast<off_t>(writeback_from_),
+                        static_cast<off_t>(written_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+      writeback_from_ = written_;
     }
     return ok_status();
   }
@@ -77,8 +97,123 @@ class PartialFile {
 
  private:
   PartialFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  static constexpr std::uint64_t kWritebackBytes = 8u << 20;
   int fd_;
   std::string path_;
+  std::uint64_t written_ = 0;
+  std::uint64_t writeback_from_ = 0;
+};
+
+// Chunks verified and written ahead of the one being received: enough to ride out scheduling
+// jitter, few enough to bound memory (4 chunk buffers plus the one being filled).
+constexpr std::size_t kVerifyDepth = 4;
+
+// Verifies chunks against the on-chain root and writes them, in order, on a second thread while
+// the caller receives the next ones: hashing every byte on the receiving thread held a verified
+// download to ~0.3–0.45 GB/s (docs/bench/node.md). At most `depth` chunks are in flight, so
+// memory stays at depth chunk buffers whatever the asset's size.
+class VerifyAndWrite {
+ public:
+  // Called with the bytes written so far after each chunk, on the worker thread.
+  using Written = std::function<void(std::uint64_t)>;
+  // `describe(index, error)` makes the error for a chunk that fails verification.
+  using Describe = std::function<Error(std::uint64_t, const Error&)>;
+
+  VerifyAndWrite(store::ChunkVerifier& verifier, PartialFile& out, std::size_t depth,
+                 Written written, Describe describe)
+      : verifier_(verifier),
+        out_(out),
+        depth_(depth),
+        written_(std::move(written)),
+        describe_(std::move(describe)),
+        thread_([this] { run(); }) {}
+  VerifyAndWrite(const VerifyAndWrite&) = delete;
+  VerifyAndWrite& operator=(const VerifyAndWrite&) = delete;
+  // Drops what is queued, finishes the chunk in hand and joins.
+  ~VerifyAndWrite() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // A cleared buffer for the next chunk (recycled from written chunks when there is one).
+  Bytes take_buffer() {
+    std::lock_guard lock(mu_);
+    if (free_.empty()) return Bytes();
+    Bytes b = std::move(free_.back());
+    free_.pop_back();
+    b.clear();
+    return b;
+  }
+
+  // Queues chunk `index`; waits while `depth` chunks are in flight. Returns the first error of
+  // the worker so far (the caller then stops receiving).
+  Status submit(std::uint64_t index, Bytes chunk, std::vector<Hash32> proof) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return jobs_.size() + busy_ < depth_ || !first_error_.ok(); });
+    if (!first_error_.ok()) return first_error_;
+    jobs_.push_back(Job{index, std::move(chunk), std::move(proof)});
+    cv_.notify_all();
+    return ok_status();
+  }
+
+  // Waits until every queued chunk is verified and written; returns the first error.
+  Status drain() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return (jobs_.empty() && busy_ == 0) || !first_error_.ok(); });
+    return first_error_;
+  }
+
+ private:
+  struct Job {
+    std::uint64_t index;
+    Bytes chunk;
+    std::vector<Hash32> proof;
+  };
+
+  void run() {
+    ::pthread_setname_np(::pthread_self(), "pactum-verify");  // for top -H, perf, gdb
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      if (stop_) return;
+      Job job = std::move(jobs_.front());
+      jobs_.pop_front();
+      ++busy_;
+      lock.unlock();
+      Status st = verifier_.accept(job.index, job.chunk, job.proof);
+      if (!st.ok()) st = describe_(job.index, st.error());
+      if (st.ok()) st = out_.write(job.chunk);
+      if (st.ok()) {
+        done_ += job.chunk.size();
+        if (written_) written_(done_);
+      }
+      lock.lock();
+      --busy_;
+      if (!st.ok() && first_error_.ok()) first_error_ = st;
+      free_.push_back(std::move(job.chunk));
+      cv_.notify_all();
+    }
+  }
+
+  store::ChunkVerifier& verifier_;  // accept() is called by the worker only
+  PartialFile& out_;                // written by the worker only
+  const std::size_t depth_;
+  const Written written_;
+  const Describe describe_;
+  std::uint64_t done_ = 0;  // worker only
+  std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_.
+  std::deque<Job> jobs_;
+  std::vector<Bytes> free_;
+  std::size_t busy_ = 0;
+  Status first_error_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the fields above exist
 };
 
 // One proofs answer: the asset's shape and the proofs of chunks [from, to).
@@ -185,15 +320,15 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
   const std::filesystem::path final_path =
       out.has_parent_path() ? out : std::filesystem::path(".") / out;
   PACTUM_TRY(PartialFile partial, PartialFile::create(final_path));
-  std::uint64_t done_bytes = 0;
+  std::atomic<std::uint64_t> done_bytes{0};  // written to `partial`, by the VerifyAndWrite worker
   std::uint64_t total_size = 0;
   // Every error from here on: the partial file is removed on return; say so, and how far it got.
   auto incomplete = [&](const Error& e) {
     const bool cut =
         e.code() == ErrorCode::kUnavailable || e.code() == ErrorCode::kDeadlineExceeded;
     const std::string at = total_size == 0 ? std::string()
-                                           : " after " + std::to_string(done_bytes) + " of " +
-                                                 std::to_string(total_size) + " bytes";
+                                           : " after " + std::to_string(done_bytes.load()) +
+                                                 " of " + std::to_string(total_size) + " bytes";
     return Error(e.code(), "the download of agreement " + to_hex(agreement_id) + " from " +
                                endpoint + (cut ? " is incomplete" : " failed") + at + ": " +
                                e.message() + "; no file was written to " + out.string() +
@@ -228,6 +363,17 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
   total_size = shape.size;
   const std::uint64_t chunk_count = shape.chunk_count;
   if (progress) progress(0, total_size);
+  // After `partial` and `verifier`: destroyed (joined) before them on every return.
+  VerifyAndWrite sink(
+      *verifier, partial, kVerifyDepth,
+      [&](std::uint64_t written) {
+        done_bytes = written;
+        if (progress) progress(written, total_size);
+      },
+      [&](std::uint64_t index, const Error& e) -> Error {
+        return data_loss("chunk " + std::to_string(index) + " of " + sdk::format_did(params.did) +
+                         " fails verification against the on-chain checksum: " + e.message());
+      });
   for (std::uint64_t from = 0; from < chunk_count;) {
     auto w_got = fetch_proofs(from, std::min(chunk_count, from + window));
     if (!w_got.ok()) return incomplete(w_got.error());
@@ -242,7 +388,7 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
         verifier->chunk_offset(w.to - 1) + verifier->chunk_length(w.to - 1);  // exclusive
     PACTUM_TRY(HeaderList hc, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id, node));
     hc.emplace_back("Range", "bytes=" + std::to_string(first) + "-" + std::to_string(last - 1));
-    Bytes chunk;
+    Bytes chunk = sink.take_buffer();
     chunk.reserve(verifier->chunk_length(w.from));
     std::uint64_t index = w.from;
     auto content_got = access.download(base + "/content", hc, [&](ByteView piece) -> Status {
@@ -254,16 +400,8 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
         chunk.insert(chunk.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(take));
         piece = piece.subspan(take);
         if (chunk.size() == verifier->chunk_length(index)) {
-          auto ok = verifier->accept(index, chunk, w.proofs[index - w.from]);
-          if (!ok.ok()) {
-            return data_loss(
-                "chunk " + std::to_string(index) + " of " + sdk::format_did(params.did) +
-                " fails verification against the on-chain checksum: " + ok.error().message());
-          }
-          PACTUM_TRY_STATUS(partial.write(chunk));
-          done_bytes += chunk.size();
-          if (progress) progress(done_bytes, total_size);
-          chunk.clear();
+          PACTUM_TRY_STATUS(sink.submit(index, std::move(chunk), w.proofs[index - w.from]));
+          chunk = sink.take_buffer();
           ++index;
         }
       }
@@ -284,6 +422,7 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
     from = w.to;
   }
 
+  if (auto st = sink.drain(); !st.ok()) return incomplete(st.error());
   if (!verifier || !verifier->complete()) {
     return incomplete(data_loss("the download ended before every chunk was verified"));
   }
