@@ -374,12 +374,18 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
         return data_loss("chunk " + std::to_string(index) + " of " + sdk::format_did(params.did) +
                          " fails verification against the on-chain checksum: " + e.message());
       });
+  // An error after the transfer started: first let the chunks already received be verified and
+  // written (their count is in the message), then say how far it got.
+  auto fail = [&](const Error& e) {
+    (void)sink.drain();
+    return incomplete(e);
+  };
   for (std::uint64_t from = 0; from < chunk_count;) {
     auto w_got = fetch_proofs(from, std::min(chunk_count, from + window));
-    if (!w_got.ok()) return incomplete(w_got.error());
+    if (!w_got.ok()) return fail(w_got.error());
     const ProofWindow w = std::move(w_got).value();
     if (w.chunk_count != chunk_count || w.chunk_size != shape.chunk_size || w.size != total_size) {
-      return incomplete(data_loss("the node changed the asset's shape during the download"));
+      return fail(data_loss("the node changed the asset's shape during the download"));
     }
 
     // The chunks' bytes, assembled and verified one chunk at a time.
@@ -409,25 +415,25 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
     });
     // A transfer cut by the node is kUnavailable (the node is live: retrying may succeed); a
     // chunk that fails its proof is kDataLoss. Either way nothing reaches `out`.
-    if (!content_got.ok()) return incomplete(content_got.error());
+    if (!content_got.ok()) return fail(content_got.error());
     const NodeReply& content = *content_got;
     const bool whole = first == 0 && last == total_size;
     if (content.status != 206 && !(content.status == 200 && whole)) {
-      return incomplete(node_error(content, "content of " + to_hex(agreement_id)));
+      return fail(node_error(content, "content of " + to_hex(agreement_id)));
     }
     if (index != w.to || !chunk.empty()) {
-      return incomplete(data_loss("the node sent " + std::to_string(content.streamed_bytes) +
-                                  " bytes for " + std::to_string(last - first) + " asked"));
+      return fail(data_loss("the node sent " + std::to_string(content.streamed_bytes) +
+                            " bytes for " + std::to_string(last - first) + " asked"));
     }
     from = w.to;
   }
 
-  if (auto st = sink.drain(); !st.ok()) return incomplete(st.error());
+  if (auto st = sink.drain(); !st.ok()) return fail(st.error());
   if (!verifier || !verifier->complete()) {
-    return incomplete(data_loss("the download ended before every chunk was verified"));
+    return fail(data_loss("the download ended before every chunk was verified"));
   }
   if (auto committed = partial.commit(final_path); !committed.ok()) {
-    return incomplete(committed.error());
+    return fail(committed.error());
   }
   DownloadResult result;
   result.file = out;
