@@ -81,23 +81,42 @@ bool NodeService::Impl::within_window(const Engine::AgreementParams& params) {
   return window_contains(params, config.clock());
 }
 
-Result<std::string> NodeService::Impl::authorize_access(Request& request) {
-  // 1. The signed request.
-  PACTUM_TRY(auto id, parse_hash_text(request.param("agreement_id"), "agreement id"));
-  PACTUM_TRY(auto signer, authenticate(request, sdk::NodeAction::kAccess, id));
+Result<NodeService::Impl::AccessCheck> NodeService::Impl::check_access(Request& request) {
+  // 1. The signed request (its nonce is used here, once, whatever follows).
+  AccessCheck check;
+  PACTUM_TRY(check.agreement, parse_hash_text(request.param("agreement_id"), "agreement id"));
+  PACTUM_TRY(check.signer, authenticate(request, sdk::NodeAction::kAccess, check.agreement));
+  // The fast path of a settled agreement (docs/bench/node.md): every check below is local.
+  std::lock_guard lock(cache_mutex);
+  if (auto it = agreements.find(check.agreement); it != agreements.end()) {
+    const KnownAgreement& k = it->second;
+    if (k.settled && k.upload_id && k.params.consumer == check.signer && within_window(k.params)) {
+      check.upload = *k.upload_id;
+    }
+  }
+  return check;
+}
 
+Result<server::Response> NodeService::Impl::answer_access(Request& request, Serve serve) {
+  PACTUM_TRY(AccessCheck check, check_access(request));
+  if (check.upload) return (this->*serve)(request, *check.upload);
+  // The first access reads the chain and sends transactions (tens of milliseconds on anvil, a
+  // block time or more elsewhere): never on an I/O thread.
+  return server::Response::after_blocking(
+      [this, check, serve, copy = request]() -> Result<server::Response> {
+        PACTUM_TRY(auto upload, settle_access(check.agreement, check.signer));
+        return (this->*serve)(copy, upload);
+      });
+}
+
+Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth::Address& signer) {
   // 2. The agreement's params, from the log and confirmed by checkParams (cached).
   KnownAgreement known;
   bool cached = false;
   {
     std::lock_guard lock(cache_mutex);
     if (auto it = agreements.find(id); it != agreements.end()) {
-      // The fast path of a settled agreement (docs/bench/node.md): every check below is local.
-      const KnownAgreement& k = it->second;
-      if (k.settled && k.upload_id && k.params.consumer == signer && within_window(k.params)) {
-        return *k.upload_id;
-      }
-      known = k;
+      known = it->second;
       cached = true;
     }
   }
@@ -166,7 +185,15 @@ struct ContentStream {
 }  // namespace
 
 Result<Response> NodeService::Impl::content(Request& request) {
-  PACTUM_TRY(auto upload, authorize_access(request));
+  return answer_access(request, &Impl::serve_content);
+}
+
+Result<Response> NodeService::Impl::proofs(Request& request) {
+  return answer_access(request, &Impl::serve_proofs);
+}
+
+Result<Response> NodeService::Impl::serve_content(const Request& request,
+                                                  const std::string& upload) {
   PACTUM_TRY(std::shared_ptr<store::AssetReader> reader, readers.take(upload));
   const std::uint64_t size = reader->metadata().size;
   return server::ranged_response(
@@ -198,8 +225,8 @@ Result<Response> NodeService::Impl::content(Request& request) {
       });
 }
 
-Result<Response> NodeService::Impl::proofs(Request& request) {
-  PACTUM_TRY(auto upload, authorize_access(request));
+Result<Response> NodeService::Impl::serve_proofs(const Request& request,
+                                                 const std::string& upload) {
   PACTUM_TRY(auto reader, readers.take(upload));
   const auto& meta = reader->metadata();
   PACTUM_TRY(auto from, parse_count(request.query_param("from"), 0, "from"));

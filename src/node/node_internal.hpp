@@ -1,6 +1,7 @@
 // NodeService's insides, shared by node_service.cpp (routes, upload, publish) and access.cpp.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,9 +54,27 @@ struct NodeService::Impl {
   [[nodiscard]] Result<server::Response> content(server::Request& request);
   [[nodiscard]] Result<server::Response> proofs(server::Request& request);
 
-  // Runs every access check of docs/node-api.md for the request's agreement and settles it on
-  // chain once; returns the upload to serve.
-  [[nodiscard]] Result<std::string> authorize_access(server::Request& request);
+  // The first half of the access checks (docs/node-api.md), on the I/O thread: the signed
+  // request and its nonce; then, for an agreement already settled and cached, every other check
+  // from memory. `upload` is set when the request may be served at once.
+  struct AccessCheck {
+    Hash32 agreement{};
+    eth::Address signer;
+    std::optional<std::string> upload;
+  };
+  [[nodiscard]] Result<AccessCheck> check_access(server::Request& request);
+  // The rest, for an agreement not yet settled: its params from the chain, consumer, asset,
+  // template, terms, window, the lock, and the settlement on chain (transactions: this blocks,
+  // so it runs on the server's blocking pool). Returns the upload to serve.
+  [[nodiscard]] Result<std::string> settle_access(const Hash32& id, const eth::Address& signer);
+  // Answers an access route with `serve`: at once when check_access() allows it, else after
+  // settle_access() on the blocking pool (with a copy of the request).
+  using Serve = Result<server::Response> (Impl::*)(const server::Request&, const std::string&);
+  [[nodiscard]] Result<server::Response> answer_access(server::Request& request, Serve serve);
+  [[nodiscard]] Result<server::Response> serve_content(const server::Request& request,
+                                                       const std::string& upload);
+  [[nodiscard]] Result<server::Response> serve_proofs(const server::Request& request,
+                                                      const std::string& upload);
   [[nodiscard]] Result<contracts::AgreementEngine::AgreementParams> load_params(const Hash32& id);
   [[nodiscard]] Result<contracts::AgreementEngine::ConditionState> condition(const Hash32& id,
                                                                              unsigned index);

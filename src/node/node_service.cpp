@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 #include <utility>
 
 #include "node_internal.hpp"
@@ -301,15 +302,31 @@ namespace {
 
 // Logs a refused or failed request (docs/node-api.md: the node refuses and logs) and passes the
 // result on unchanged.
+void log_refusal(NodeService::Impl& impl, const std::string& method, const std::string& route,
+                 const std::string& remote, const Error& error) {
+  if (impl.config.logger == nullptr) return;
+  impl.config.logger->warn("node request refused", {{"method", method},
+                                                    {"route", route},
+                                                    {"remote", remote},
+                                                    {"code", error_code_name(error.code())},
+                                                    {"error", error.message()}});
+}
+
 template <class T>
 Result<T> logged(NodeService::Impl& impl, const Request& request, Result<T> result) {
-  if (!result.ok() && impl.config.logger != nullptr) {
-    impl.config.logger->warn("node request refused",
-                             {{"method", request.method},
-                              {"route", request.route},
-                              {"remote", request.remote},
-                              {"code", error_code_name(result.error().code())},
-                              {"error", result.error().message()}});
+  if (!result.ok())
+    log_refusal(impl, request.method, request.route, request.remote, result.error());
+  if constexpr (std::is_same_v<T, Response>) {
+    // An answer decided on the blocking pool (a first access) is logged when it is decided.
+    if (result.ok() && result->blocking_work) {
+      result->blocking_work = [&impl, method = request.method, route = request.route,
+                               remote = request.remote,
+                               work = std::move(result->blocking_work)]() -> Result<Response> {
+        Result<Response> answer = work();
+        if (!answer.ok()) log_refusal(impl, method, route, remote, answer.error());
+        return answer;
+      };
+    }
   }
   return result;
 }

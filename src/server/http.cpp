@@ -75,6 +75,12 @@ Response Response::streamed(StreamBody body, int status) {
   return r;
 }
 
+Response Response::after_blocking(std::function<Result<Response>()> work) {
+  Response r;
+  r.blocking_work = std::move(work);
+  return r;
+}
+
 // The one mapping of error codes to HTTP statuses. Choices that are not obvious:
 //   failed_precondition → 409: the resource is not in the state the call needs (payment not
 //     locked yet); 412 is reserved for HTTP's own conditional headers (If-Match).

@@ -103,6 +103,9 @@ struct HttpServer::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
+  // Runs Response::blocking_work; joined by stop() after the I/O threads, while the coroutine
+  // frames that wait for it still exist.
+  std::optional<asio::thread_pool> blocking_pool;
   std::uint16_t bound_port = 0;
   bool started = false;
   bool stopped = false;
@@ -125,6 +128,10 @@ struct HttpServer::Impl {
                                       const http::request_parser<http::buffer_body>& parser);
   asio::awaitable<void> linger_close(Connection& conn, beast::flat_buffer& buffer);
   Result<Response> call_handler(const Router::Route& route, Request& request);
+  // Runs `result`'s blocking work, if any (again while the answer asks for more), off the I/O
+  // threads; returns the final answer.
+  asio::awaitable<Result<Response>> finish_blocking(const Router::Route& route,
+                                                    Result<Response> result);
   void record(const Request& request, const Outcome& out, Clock::time_point start);
 };
 
@@ -163,6 +170,7 @@ Status HttpServer::start() {
   s.acceptor.emplace(std::move(acceptor));
   s.started = true;
   s.work.emplace(s.ioc.get_executor());
+  if (s.options.blocking_threads > 0) s.blocking_pool.emplace(s.options.blocking_threads);
   asio::co_spawn(s.accept_strand, s.accept_loop(), asio::detached);
   unsigned n = s.options.threads != 0 ? s.options.threads : std::thread::hardware_concurrency();
   if (n == 0) n = 1;
@@ -218,6 +226,7 @@ void HttpServer::stop() {
   s.ioc.stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
+  if (s.blocking_pool) s.blocking_pool->join();
   s.logger.info("http stopped");
 }
 
@@ -327,6 +336,40 @@ asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
     logger.error("http connection failed", {{"error", "unknown exception"}, {"remote", remote}});
   }
   conn->stream.socket().close(ec);
+}
+
+asio::awaitable<Result<Response>> HttpServer::Impl::finish_blocking(const Router::Route& route,
+                                                                    Result<Response> result) {
+  while (result.ok() && result->blocking_work) {
+    std::function<Result<Response>()> work = std::move(result->blocking_work);
+    std::optional<Result<Response>> out;
+    auto run = [&] {
+      try {
+        out.emplace(work());
+      } catch (const std::exception& e) {
+        logger.error("http handler threw", {{"route", route.info.pattern}, {"error", e.what()}});
+        out.emplace(internal_error("handler threw"));
+      } catch (...) {
+        logger.error("http handler threw",
+                     {{"route", route.info.pattern}, {"error", "unknown exception"}});
+        out.emplace(internal_error("handler threw"));
+      }
+    };
+    if (blocking_pool) {
+      // Runs on the pool; this coroutine resumes on its own executor once it is done.
+      co_await asio::co_spawn(
+          blocking_pool->get_executor(),
+          [&]() -> asio::awaitable<void> {
+            run();
+            co_return;
+          },
+          asio::use_awaitable);
+    } else {
+      run();
+    }
+    result = std::move(*out);
+  }
+  co_return result;
 }
 
 Result<Response> HttpServer::Impl::call_handler(const Router::Route& route, Request& request) {
@@ -502,6 +545,12 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
       request.body.append(piece.data(), *got);
     }
     auto result = call_handler(route, request);
+    // No coroutine frame for the common answer that needs no blocking work.
+    if (result.ok() && result->blocking_work) {
+      if (result.ok() && result->blocking_work) {
+        result = co_await finish_blocking(route, std::move(result));
+      }
+    }
     {
       Response reply;
       if (result.ok()) {
@@ -632,6 +681,9 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     logger.error("http body sink threw", {{"route", route.info.pattern}, {"error", e.what()}});
   } catch (...) {
     logger.error("http body sink threw", {{"route", route.info.pattern}});
+  }
+  if (result.ok() && result->blocking_work) {
+    result = co_await finish_blocking(route, std::move(result));
   }
   {
     Response reply;

@@ -365,6 +365,79 @@ TEST_F(HttpServerTest, ThrowingHandlerIs500AndServerStaysUp) {
   EXPECT_EQ(h->result_int(), 200);
 }
 
+// Response::after_blocking: the work runs on the blocking pool, not on an I/O thread. Two
+// requests whose work waits would hold both I/O threads if it ran there; /health is answered
+// while they wait, then both are answered with what their work returned. A work that throws is
+// a 500, one that fails maps its code, and one that asks for more blocking work gets it.
+TEST_F(HttpServerTest, BlockingWorkRunsOffTheIoThreads) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> waiting{0};
+  router_.add("GET", "/block", [&](Request&) -> Result<Response> {
+    return Response::after_blocking([&]() -> Result<Response> {
+      ++waiting;
+      released.wait();
+      return Response::text("unblocked");
+    });
+  });
+  router_.add("GET", "/block-throws", [](Request&) -> Result<Response> {
+    return Response::after_blocking([]() -> Result<Response> { throw std::runtime_error("boom"); });
+  });
+  router_.add("GET", "/block-fails", [](Request&) -> Result<Response> {
+    return Response::after_blocking(
+        []() -> Result<Response> { return failed_precondition("the payment is not locked"); });
+  });
+  router_.add("GET", "/block-twice", [](Request&) -> Result<Response> {
+    return Response::after_blocking([]() -> Result<Response> {
+      return Response::after_blocking([]() -> Result<Response> { return Response::text("twice"); });
+    });
+  });
+  start();
+  auto blocked = [this] {
+    TestClient c(port());
+    return c.get("/block");
+  };
+  auto first = std::async(std::launch::async, blocked);
+  auto second = std::async(std::launch::async, blocked);
+  // Released on every way out, so a failed assertion cannot leave the works (and the futures
+  // above, whose destructors wait for them) hanging.
+  std::shared_ptr<void> releaser(nullptr, [&](void*) {
+    try {
+      release.set_value();
+    } catch (const std::future_error&) {  // already released
+    }
+  });
+  for (int i = 0; i < 2000 && waiting.load() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(waiting.load(), 2);
+  {
+    TestClient c(port());
+    auto h = c.get("/health");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->result_int(), 200) << "an I/O thread was free while both works waited";
+  }
+  releaser.reset();
+  for (auto* f : {&first, &second}) {
+    auto r = f->get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->result_int(), 200);
+    EXPECT_EQ(r->body(), "unblocked");
+  }
+  TestClient c(port());
+  auto thrown = c.get("/block-throws");
+  ASSERT_TRUE(thrown);
+  EXPECT_EQ(thrown->result_int(), 500);
+  auto failed = c.get("/block-fails");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->result_int(), 409);
+  EXPECT_EQ(json_of(*failed)["error"]["message"], "the payment is not locked");
+  auto twice = c.get("/block-twice");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->result_int(), 200);
+  EXPECT_EQ(twice->body(), "twice");
+}
+
 TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   start();
   TestClient c(port());

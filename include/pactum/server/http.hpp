@@ -88,6 +88,10 @@ struct Response {
   Headers headers;
   std::string body;                  // used when `stream` is empty
   std::optional<StreamBody> stream;  // a body sent chunk by chunk with Content-Length
+  // When set, the rest of the answer needs work that may block (chain calls, waiting for a
+  // receipt): the server runs it on its blocking pool, never on an I/O thread, and sends what it
+  // returns instead of this response. See Response::after_blocking().
+  std::function<Result<Response>()> blocking_work;
 
   // A response with `body` and Content-Type `content_type`.
   [[nodiscard]] static Response text(std::string body, int status = 200,
@@ -96,6 +100,10 @@ struct Response {
   [[nodiscard]] static Response json(std::string serialized, int status = 200);
   // A streamed response (Content-Type application/octet-stream unless set later).
   [[nodiscard]] static Response streamed(StreamBody body, int status = 200);
+  // The answer is whatever `work` returns, run on the server's blocking pool: for a handler
+  // whose fast path answers at once and whose slow path blocks. `work` must not refer to the
+  // Request (copy what it needs) and may run after the handler returned, on another thread.
+  [[nodiscard]] static Response after_blocking(std::function<Result<Response>()> work);
 };
 
 // Receives a request body piece by piece (upload routes). The server calls write() for each piece

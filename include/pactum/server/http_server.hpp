@@ -45,6 +45,8 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{60'000};  // per chunk written
   std::chrono::milliseconds drain_timeout{10'000};  // stop(): wait this long for in-flight work
   std::size_t body_piece_size = 64 * 1024;          // largest piece given to BodySink::write()
+  // Threads for handlers' blocking work (Response::after_blocking); 0 runs it on the I/O thread.
+  unsigned blocking_threads = 4;
   std::string server_header = "pactumd";
 };
 
