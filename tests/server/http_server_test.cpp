@@ -44,19 +44,11 @@ struct UploadStats {
   }
 };
 
-class CheckingSink final : public BodySink {
+// What both test sinks share: the body checked against blob bytes as it arrives, and
+// finish()/abort() recorded in the stats.
+class RecordingSink : public BodySink {
  public:
-  explicit CheckingSink(UploadStats& stats) : stats_(stats) {}
-  Status write(ByteView piece) override {
-    std::lock_guard lock(stats_.mutex);
-    for (std::size_t i = 0; i < piece.size(); ++i) {
-      if (piece[i] != blob_byte(stats_.total + i)) ++stats_.mismatches;
-    }
-    stats_.total += piece.size();
-    ++stats_.pieces;
-    stats_.largest_piece = std::max<std::uint64_t>(stats_.largest_piece, piece.size());
-    return ok_status();
-  }
+  explicit RecordingSink(UploadStats& stats) : stats_(stats) {}
   Result<Response> finish() override {
     std::lock_guard lock(stats_.mutex);
     stats_.finished = true;
@@ -69,16 +61,35 @@ class CheckingSink final : public BodySink {
     stats_.cv.notify_all();
   }
 
- private:
+ protected:
+  // Checks `data` as the body's next bytes. REQUIRES: stats_.mutex held.
+  void record_locked(ByteView data) {
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      if (data[i] != blob_byte(stats_.total + i)) ++stats_.mismatches;
+    }
+    stats_.total += data.size();
+    stats_.largest_piece = std::max<std::uint64_t>(stats_.largest_piece, data.size());
+  }
   UploadStats& stats_;
+};
+
+class CheckingSink final : public RecordingSink {
+ public:
+  using RecordingSink::RecordingSink;
+  Status write(ByteView piece) override {
+    std::lock_guard lock(stats_.mutex);
+    record_locked(piece);
+    ++stats_.pieces;
+    return ok_status();
+  }
 };
 
 // A sink that offers its own buffer (BodySink::direct_buffer) of an odd size, checks the bytes
 // the server placed in it, and can be told to fail at a given offset.
-class DirectSink final : public BodySink {
+class DirectSink final : public RecordingSink {
  public:
   DirectSink(UploadStats& stats, std::size_t buffer_size, std::uint64_t fail_at = UINT64_MAX)
-      : stats_(stats), buffer_(buffer_size), fail_at_(fail_at) {}
+      : RecordingSink(stats), buffer_(buffer_size), fail_at_(fail_at) {}
   Status write(ByteView) override {
     std::lock_guard lock(stats_.mutex);
     ++stats_.pieces;  // counts pieces that did not go through the direct buffer
@@ -88,31 +99,16 @@ class DirectSink final : public BodySink {
   Status wrote(std::size_t n) override {
     std::lock_guard lock(stats_.mutex);
     if (n == 0 || n > buffer_.size()) return internal_error("wrote() out of the buffer");
-    for (std::size_t i = 0; i < n; ++i) {
-      if (buffer_[i] != blob_byte(stats_.total + i)) ++stats_.mismatches;
-    }
-    stats_.total += n;
+    record_locked(ByteView(buffer_).first(n));
     ++direct_fills;
-    stats_.largest_piece = std::max<std::uint64_t>(stats_.largest_piece, n);
-    if (stats_.total >= fail_at_)
+    if (stats_.total >= fail_at_) {
       return resource_exhausted("disk full at " + std::to_string(fail_at_));
+    }
     return ok_status();
-  }
-  Result<Response> finish() override {
-    std::lock_guard lock(stats_.mutex);
-    stats_.finished = true;
-    stats_.cv.notify_all();
-    return Response::json(nlohmann::json{{"bytes", stats_.total}}.dump(), 201);
-  }
-  void abort(const Error&) noexcept override {
-    std::lock_guard lock(stats_.mutex);
-    stats_.aborted = true;
-    stats_.cv.notify_all();
   }
   static inline std::atomic<std::uint64_t> direct_fills{0};
 
  private:
-  UploadStats& stats_;
   Bytes buffer_;
   std::uint64_t fail_at_;
 };
