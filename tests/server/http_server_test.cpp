@@ -243,6 +243,18 @@ class HttpServerTest : public ::testing::Test {
 
   std::uint16_t port() const { return server_->port(); }
 
+  // PUT `path`: an upload route (up to 1 GiB) whose sink is a DirectSink on upload_.
+  void add_direct_upload(const std::string& path, std::size_t buffer_size,
+                         std::uint64_t fail_at = UINT64_MAX) {
+    router_.add_upload(
+        "PUT", path,
+        [this, buffer_size, fail_at](Request&) -> Result<std::unique_ptr<BodySink>> {
+          return std::unique_ptr<BodySink>(
+              std::make_unique<DirectSink>(upload_, buffer_size, fail_at));
+        },
+        RouteOptions{std::uint64_t{1} << 30});
+  }
+
   static nlohmann::json json_of(const StringResponse& r) { return nlohmann::json::parse(r.body()); }
 
   // The number of access-log events so far.
@@ -621,12 +633,7 @@ TEST_F(HttpServerTest, ChunkedUploadWithExpectContinue) {
 // write(), never past the body (the next request on the connection, sent in the same packet,
 // is answered), including the body bytes that arrived in the same read as the head.
 TEST_F(HttpServerTest, DirectUploadFillsTheSinksBufferAndStopsAtTheBody) {
-  router_.add_upload(
-      "PUT", "/direct",
-      [this](Request&) -> Result<std::unique_ptr<BodySink>> {
-        return std::unique_ptr<BodySink>(std::make_unique<DirectSink>(upload_, 100'003));
-      },
-      RouteOptions{std::uint64_t{1} << 30});
+  add_direct_upload("/direct", 100'003);
   start();
   TestClient c(port());
   constexpr std::uint64_t kSize = 3 * 1024 * 1024 + 17;
@@ -661,9 +668,7 @@ TEST_F(HttpServerTest, DirectUploadFillsTheSinksBufferAndStopsAtTheBody) {
 // A chunked body cannot go straight into the buffer (the framing is the parser's): it goes
 // through write() even when the sink offers a buffer.
 TEST_F(HttpServerTest, ChunkedUploadToADirectSinkUsesWrite) {
-  router_.add_upload("PUT", "/direct", [this](Request&) -> Result<std::unique_ptr<BodySink>> {
-    return std::unique_ptr<BodySink>(std::make_unique<DirectSink>(upload_, 4096));
-  });
+  add_direct_upload("/direct", 4096);
   start();
   TestClient c(port());
   ASSERT_TRUE(
@@ -680,12 +685,7 @@ TEST_F(HttpServerTest, ChunkedUploadToADirectSinkUsesWrite) {
 // The sink refusing bytes mid-body (a full disk) answers with its error and aborts it; a client
 // that goes away mid-body aborts it too; neither finishes it.
 TEST_F(HttpServerTest, DirectUploadFailuresAbortTheSink) {
-  router_.add_upload(
-      "PUT", "/full",
-      [this](Request&) -> Result<std::unique_ptr<BodySink>> {
-        return std::unique_ptr<BodySink>(std::make_unique<DirectSink>(upload_, 65'536, 200'000));
-      },
-      RouteOptions{std::uint64_t{1} << 30});
+  add_direct_upload("/full", 65'536, 200'000);
   start();
   {
     TestClient c(port());
