@@ -1,7 +1,6 @@
 // NodeService's insides, shared by node_service.cpp (routes, upload, publish) and access.cpp.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
