@@ -43,7 +43,8 @@ Result<Bytes> Transactor::call(std::string_view what, const eth::Address& to, By
 }
 
 Result<rpc::Receipt> Transactor::send(std::string_view what, std::optional<eth::Address> to,
-                                      ByteView data, const eth::U256& value) {
+                                      ByteView data, const eth::U256& value,
+                                      rpc::SendTrace* trace) {
   rpc::CallRequest simulation;
   simulation.from = address();
   simulation.to = to;
@@ -59,7 +60,7 @@ Result<rpc::Receipt> Transactor::send(std::string_view what, std::optional<eth::
   request.to = to;
   request.value = value;
   request.data = std::move(simulation.data);
-  auto receipt = sender_->send_and_wait(request);
+  auto receipt = sender_->send_and_wait(request, trace);
   if (!receipt.ok()) return receipt.error().with_context(what);
   if (!receipt->success) {
     return failed_precondition(std::string(what) + ": transaction " +

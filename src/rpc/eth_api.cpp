@@ -143,6 +143,21 @@ Result<Receipt> receipt_of(const Json& o) {
   return r;
 }
 
+Result<TransactionInfo> transaction_info_of(const Json& o) {
+  constexpr std::string_view kWhat = "transaction";
+  if (!o.is_object()) return data_loss("transaction is not an object: " + quote(dump_json(o)));
+  TransactionInfo t;
+  PACTUM_TRY(t.hash, hash_member(o, "hash", kWhat));
+  PACTUM_TRY(t.from, address_member(o, "from", kWhat));
+  PACTUM_TRY(t.to, optional_address_member(o, "to", kWhat));
+  PACTUM_TRY(t.nonce, u64_member(o, "nonce", kWhat));
+  // Pending transactions have a null (or, on some nodes, absent) blockNumber.
+  if (auto block = o.find("blockNumber"); block != o.end() && !block->is_null()) {
+    PACTUM_TRY(t.block_number, u64_member(o, "blockNumber", kWhat));
+  }
+  return t;
+}
+
 // Parses a result text; wraps everything into Result, nothing throws out.
 template <class F>
 auto with_json(std::string_view text, std::string_view what, F&& f) -> decltype(f(Json())) {
@@ -240,6 +255,10 @@ std::string quantity(std::uint64_t value) {
 
 Result<Receipt> parse_receipt(std::string_view json) {
   return with_json(json, "receipt", [](const Json& v) { return receipt_of(v); });
+}
+
+Result<TransactionInfo> parse_transaction_info(std::string_view json) {
+  return with_json(json, "transaction", [](const Json& v) { return transaction_info_of(v); });
 }
 
 Result<std::vector<Log>> parse_logs(std::string_view json) {
@@ -389,6 +408,20 @@ Result<std::optional<Receipt>> EthApi::get_transaction_receipt(const Hash32& tx_
                        ", asked for " + to_hex(tx_hash));
     }
     return std::optional<Receipt>(std::move(receipt));
+  });
+}
+
+Result<std::optional<TransactionInfo>> EthApi::get_transaction_by_hash(const Hash32& tx_hash) {
+  const Json params = Json::array({hash_json(tx_hash)});
+  PACTUM_TRY(std::string r, client_.call("eth_getTransactionByHash", dump_json(params)));
+  return with_json(r, "transaction", [&](const Json& v) -> Result<std::optional<TransactionInfo>> {
+    if (v.is_null()) return std::optional<TransactionInfo>();
+    PACTUM_TRY(TransactionInfo info, transaction_info_of(v));
+    if (info.hash != tx_hash) {
+      return data_loss("transaction answer is for " + to_hex(info.hash) + ", asked for " +
+                       to_hex(tx_hash));
+    }
+    return std::optional<TransactionInfo>(std::move(info));
   });
 }
 

@@ -18,6 +18,24 @@ eth::U256 median(std::vector<eth::U256> values) {
 
 }  // namespace
 
+SubmitVerdict judge_submission(const Result<Hash32>& answer, const Hash32& signed_hash) noexcept {
+  if (answer.ok())
+    return *answer == signed_hash ? SubmitVerdict::kAccepted : SubmitVerdict::kUnknown;
+  switch (answer.error().code()) {
+    case ErrorCode::kAlreadyExists:  // "already known"
+      return SubmitVerdict::kAccepted;
+    case ErrorCode::kAborted:  // "nonce too low", "replacement transaction underpriced"
+      return SubmitVerdict::kNonceTaken;
+    case ErrorCode::kUnavailable:       // no answer, a cut connection, HTTP 5xx/408/429
+    case ErrorCode::kDeadlineExceeded:  // a timeout after the request may have been read
+    case ErrorCode::kDataLoss:          // an answer that could not be read
+    case ErrorCode::kInternal:
+      return SubmitVerdict::kUnknown;
+    default:
+      return SubmitVerdict::kRefused;
+  }
+}
+
 TransactionSender::TransactionSender(EthApi& api, eth::PrivateKey key, std::uint64_t chain_id,
                                      SenderOptions options)
     : api_(api),
@@ -73,8 +91,9 @@ Result<FeeEstimate> TransactionSender::estimate_fees() {
   return fees;
 }
 
-Result<Hash32> TransactionSender::send(const TxRequest& request) {
+Result<Hash32> TransactionSender::send(const TxRequest& request, SendTrace* trace) {
   std::lock_guard lock(mutex_);
+  if (trace != nullptr) trace->in_flight.reset();
   PACTUM_TRY(FeeEstimate fees, estimate_fees());
   eth::Transaction tx;
   tx.chain_id = chain_id_;
@@ -102,31 +121,84 @@ Result<Hash32> TransactionSender::send(const TxRequest& request) {
         eth::U256(gas) * eth::U256(100u + options_.gas_margin_percent) / eth::U256(100);
     tx.gas_limit = with_margin.fits_u64() ? with_margin.low64() : UINT64_MAX;
   }
-  return sign_and_submit(std::move(tx));
+  return sign_and_submit(std::move(tx), trace);
 }
 
-Result<Hash32> TransactionSender::sign_and_submit(eth::Transaction tx) {
-  for (int attempt = 0;; ++attempt) {
+Result<Hash32> TransactionSender::sign_and_submit(eth::Transaction tx, SendTrace* trace) {
+  for (int signing = 0;; ++signing) {
     if (!next_nonce_.has_value()) {
       PACTUM_TRY(next_nonce_, api_.get_transaction_count(address_, BlockId::pending()));
     }
     tx.nonce = *next_nonce_;
     PACTUM_TRY(eth::SignedTransaction signed_tx, eth::sign_transaction(tx, key_));
     const Hash32 hash = signed_tx.hash();
-    auto sent = api_.send_raw_transaction(signed_tx.serialize());
-    if (sent.ok() || sent.error().code() == ErrorCode::kAlreadyExists) {
-      // "already known": this very transaction is in the pool already.
-      if (sent.ok() && *sent != hash) {
-        next_nonce_.reset();
-        return data_loss("node reports transaction hash " + to_hex(*sent) + ", signed " +
-                         to_hex(hash));
-      }
-      ++*next_nonce_;
-      return hash;
+    const std::string named = to_hex(hash) + " (nonce " + std::to_string(tx.nonce) + ")";
+    if (trace != nullptr && trace->before_submit) {
+      // Nothing is submitted when the caller could not record the hash.
+      PACTUM_TRY_STATUS(trace->before_submit(hash, tx.nonce));
     }
-    next_nonce_.reset();  // the next attempt (or send) asks the node again
-    if (sent.error().code() != ErrorCode::kAborted || attempt >= 1) {
-      return sent.error().with_context("send transaction with nonce " + std::to_string(tx.nonce));
+    if (trace != nullptr) trace->in_flight = hash;
+    std::optional<Error> error;
+    switch (submit(signed_tx.serialize(), hash, error)) {
+      case SubmitVerdict::kAccepted:
+        next_nonce_ = tx.nonce + 1;
+        return hash;
+      case SubmitVerdict::kUnknown:
+        // It may be mined: the caller must look it up. The next send asks the node for the
+        // nonce, which counts this transaction if the node holds it.
+        next_nonce_.reset();
+        return error->with_context("transaction " + named +
+                                   " may have been sent; its fate is unknown (look it up before "
+                                   "sending the same intent again)");
+      case SubmitVerdict::kRefused:
+        next_nonce_.reset();
+        if (trace != nullptr) trace->in_flight.reset();
+        return error->with_context("send transaction " + named);
+      case SubmitVerdict::kNonceTaken:
+        // The node does not know this transaction and its nonce is used: it can never be mined.
+        next_nonce_.reset();
+        if (trace != nullptr) trace->in_flight.reset();
+        if (signing >= 1) {
+          return aborted("send transaction " + named +
+                         ": its nonce was taken again after a "
+                         "resync: " +
+                         error->message());
+        }
+        break;
+    }
+  }
+}
+
+SubmitVerdict TransactionSender::submit(ByteView raw, const Hash32& hash,
+                                        std::optional<Error>& error) {
+  // The same signed bytes may be sent again when the node does not know them: a node that
+  // already has them answers "already known", one that mined them "nonce too low".
+  constexpr int kSubmissions = 3;
+  for (int submission = 1;; ++submission) {
+    auto answer = api_.send_raw_transaction(raw);
+    const SubmitVerdict verdict = judge_submission(answer, hash);
+    if (verdict == SubmitVerdict::kAccepted) return verdict;
+    if (!answer.ok()) {
+      error = answer.error();
+    } else {
+      error = data_loss("the node answered transaction hash " + to_hex(*answer) + ", signed " +
+                        to_hex(hash));
+    }
+    if (verdict == SubmitVerdict::kRefused) return verdict;
+    // kNonceTaken or kUnknown: does the node know this very transaction?
+    auto known = api_.get_transaction_by_hash(hash);
+    if (!known.ok()) {
+      // The lookup's code says what to do now (the node is unreachable, ...).
+      error = known.error().with_context("the node answered '" + error->message() +
+                                         "', and looking the transaction up failed");
+      return SubmitVerdict::kUnknown;
+    }
+    if (known->has_value()) return SubmitVerdict::kAccepted;
+    if (verdict == SubmitVerdict::kNonceTaken) return verdict;
+    if (submission >= kSubmissions) {
+      error = error->with_context("the node does not know it after " + std::to_string(submission) +
+                                  " submissions");
+      return SubmitVerdict::kUnknown;
     }
   }
 }
@@ -153,8 +225,8 @@ Result<Receipt> TransactionSender::wait_for_receipt(const Hash32& tx_hash,
   }
 }
 
-Result<Receipt> TransactionSender::send_and_wait(const TxRequest& request) {
-  PACTUM_TRY(Hash32 hash, send(request));
+Result<Receipt> TransactionSender::send_and_wait(const TxRequest& request, SendTrace* trace) {
+  PACTUM_TRY(Hash32 hash, send(request, trace));
   return wait_for_receipt(hash, options_.receipt_timeout);
 }
 

@@ -187,5 +187,31 @@ TEST(EthApi, RefusesBadArgumentsBeforeSending) {
   EXPECT_EQ(server.requests(), 0);
 }
 
+TEST(ParseTransactionInfo, PendingMinedAndMalformed) {
+  const std::string hash = "0x" + std::string(64, '1');
+  const std::string from = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+  auto pending = parse_transaction_info(R"({"hash":")" + hash + R"(","from":")" + from +
+                                        R"(","to":null,"nonce":"0x7","blockNumber":null})");
+  ASSERT_TRUE(pending.ok()) << pending.error().to_string();
+  EXPECT_EQ(pending->nonce, 7u);
+  EXPECT_FALSE(pending->block_number.has_value());
+  EXPECT_FALSE(pending->to.has_value());
+  auto mined =
+      parse_transaction_info(R"({"hash":")" + hash + R"(","from":")" + from + R"(","to":")" + from +
+                             R"(","nonce":"0x0","blockNumber":"0x10"})");
+  ASSERT_TRUE(mined.ok()) << mined.error().to_string();
+  EXPECT_EQ(mined->block_number, 16u);
+  for (const std::string bad :
+       {std::string("[]"), std::string("\"x\""), R"({"from":")" + from + R"(","nonce":"0x0"})",
+        R"({"hash":"0x12","from":")" + from + R"(","nonce":"0x0"})",
+        R"({"hash":")" + hash + R"(","from":")" + from + R"(","nonce":"0x00"})",
+        R"({"hash":")" + hash + R"(","from":")" + from + R"(","nonce":"0x0","blockNumber":7})",
+        R"({"hash":")" + hash + R"(","from":"0x12","nonce":"0x0"})", std::string("{")}) {
+    auto r = parse_transaction_info(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code(), ErrorCode::kDataLoss) << bad << ": " << r.error().to_string();
+  }
+}
+
 }  // namespace
 }  // namespace pactum::rpc

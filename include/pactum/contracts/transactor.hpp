@@ -38,11 +38,14 @@ class Transactor {
   [[nodiscard]] rpc::TransactionSender& sender() noexcept { return *sender_; }
 
   // Sends `data` to `to` (nullopt: a contract creation) with `value` wei and waits for the
-  // receipt. `what` names the call in errors ("AgreementEngine.fulfillAccess").
+  // receipt. `what` names the call in errors ("AgreementEngine.fulfillAccess"). `trace`, when not
+  // null, is the sender's (rpc::SendTrace): it sees the hash before the transaction is submitted
+  // and names, after an error, the transaction that may still be mined.
   // Errors: kFailedPrecondition when the simulation reverts (custom error named) or the mined
   //   transaction failed; those of TransactionSender::send_and_wait.
   [[nodiscard]] Result<rpc::Receipt> send(std::string_view what, std::optional<eth::Address> to,
-                                          ByteView data, const eth::U256& value = eth::U256());
+                                          ByteView data, const eth::U256& value = eth::U256(),
+                                          rpc::SendTrace* trace = nullptr);
 
   // A contract creation. Errors: as send(), and kDataLoss when the receipt names no contract
   // address.

@@ -92,6 +92,16 @@ struct Receipt {
   std::vector<Log> logs;
 };
 
+// What eth_getTransactionByHash says of a transaction the node knows (in its pool or mined).
+struct TransactionInfo {
+  Hash32 hash{};
+  eth::Address from;
+  std::optional<eth::Address> to;  // absent for contract creation
+  std::uint64_t nonce = 0;
+  // The block it was mined in; nullopt while it waits in the pool.
+  std::optional<std::uint64_t> block_number;
+};
+
 // eth_feeHistory: base fees of blocks oldest_block .. oldest_block + n (one more than the blocks
 // asked: the next block's), gas used ratios and per-block rewards at the asked percentiles.
 struct FeeHistory {
@@ -148,6 +158,10 @@ class EthApi {
   [[nodiscard]] Result<Hash32> send_raw_transaction(ByteView raw_transaction);
   // nullopt while the transaction is not mined (or unknown).
   [[nodiscard]] Result<std::optional<Receipt>> get_transaction_receipt(const Hash32& tx_hash);
+  // The transaction `tx_hash` as the node knows it: pending (no block) or mined; nullopt when the
+  // node does not know it. Errors: kDataLoss also when the answer names another hash.
+  [[nodiscard]] Result<std::optional<TransactionInfo>> get_transaction_by_hash(
+      const Hash32& tx_hash);
   [[nodiscard]] Result<Bytes> get_code(const eth::Address& account,
                                        const BlockId& block = BlockId::latest());
   // Errors: kResourceExhausted when the node refuses the result as too large (see logs.hpp for
@@ -161,6 +175,7 @@ class EthApi {
 // Parsers of the result texts, exposed for tests and for callers using RpcClient::batch.
 // Errors: kDataLoss naming the field that is missing or malformed.
 [[nodiscard]] Result<Receipt> parse_receipt(std::string_view json);
+[[nodiscard]] Result<TransactionInfo> parse_transaction_info(std::string_view json);
 [[nodiscard]] Result<std::vector<Log>> parse_logs(std::string_view json);
 
 }  // namespace pactum::rpc
