@@ -1,4 +1,4 @@
-// Client's insides, shared by client.cpp (create, resolve, status, agreement files),
+// Client's insides, shared by client.cpp (create, resolve, status), agreement_file.cpp,
 // publish.cpp, order.cpp (with token.cpp, the ERC-20 calls) and download.cpp.
 #pragma once
 
