@@ -37,6 +37,11 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
     uint256 public constant MAX_CONDITIONS = 8;
     /// @notice The most receivers a payment may have.
     uint256 public constant MAX_RECEIVERS = 8;
+    /// @notice The gas each push of a release or refund gives the receiver (ether) or the token
+    /// (ERC-20) to accept it; a push that fails within it is deferred to {withdraw}. Enough for a
+    /// smart wallet or a splitter, and small enough that eight hostile receivers cost a release
+    /// under 1M gas: no receiver can make a release run out of gas.
+    uint256 public constant PUSH_GAS = 100_000;
 
     uint256 private constant _STATE_BITS = 16;
     uint256 private constant _HASH_MASK = ~uint256(0xFFFF);
@@ -45,6 +50,10 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
     uint256 private constant _INDEX_SHIFT = 136;
     uint256 private constant _FULFILLED = uint256(ConditionState.Fulfilled);
     uint256 private constant _ABORTED = uint256(ConditionState.Aborted);
+    /// @dev What must be left before a push for it to really get PUSH_GAS: the CALL's own cost
+    /// (cold account 2,600, value 9,000, new account 25,000) and the 1/64 the EVM keeps back
+    /// (EIP-150), with room to spare for the few opcodes between the check and the CALL.
+    uint256 private constant _PUSH_GAS_NEEDED = PUSH_GAS + PUSH_GAS / 63 + 40_000;
 
     /// @notice The registry that says who provides and owns an asset.
     IAssetRegistry public immutable registry;
@@ -266,13 +275,12 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
 
     /// @inheritdoc IAgreementEngine
     function withdraw(address token) external nonReentrant {
-        uint256 amount = _owed[msg.sender][token];
-        if (amount == 0) revert NothingToWithdraw(msg.sender, token);
-        _owed[msg.sender][token] = 0;
-        bool ok =
-            token == address(0) ? _sendEther(msg.sender, amount) : IERC20(token).trySafeTransfer(msg.sender, amount);
-        if (!ok) revert WithdrawalFailed(msg.sender, token, amount);
-        emit Withdrawn(msg.sender, token, amount);
+        _withdraw(msg.sender, token);
+    }
+
+    /// @inheritdoc IAgreementEngine
+    function withdrawFor(address account, address token) external nonReentrant {
+        _withdraw(account, token);
     }
 
     // ---------------------------------------------------------------- views
@@ -511,19 +519,57 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         emit PaymentLocked(agreementId, msg.sender, token, price);
     }
 
-    /// @dev Pushes a payment; if the receiver refuses it, records it as owed instead so that one
-    /// receiver cannot block the others or the refund.
+    /// @dev Pushes a payment with PUSH_GAS; if the receiver (or the token) refuses it or cannot
+    /// take it within that gas, records it as owed instead, so that one receiver cannot block
+    /// the others or the refund. A caller must not be able to pick a gas limit that makes an
+    /// honest receiver's push fail and be deferred: EIP-150 already prevents it (a push that got
+    /// less than PUSH_GAS leaves us under 1,600 gas, too little to record a deferral, so the call
+    /// reverts), and this check makes it not depend on storage prices and tells a node to retry
+    /// with more gas ({InsufficientGasForPush}) instead of failing out of gas.
     function _send(address token, address to, uint256 amount) private {
         if (amount == 0) return;
-        bool ok = token == address(0) ? _sendEther(to, amount) : IERC20(token).trySafeTransfer(to, amount);
+        uint256 left = gasleft();
+        if (left < _PUSH_GAS_NEEDED) revert InsufficientGasForPush(left, _PUSH_GAS_NEEDED);
+        bool ok = _push(token, to, amount, PUSH_GAS);
         if (!ok) {
             _owed[to][token] += amount;
             emit PaymentDeferred(to, token, amount);
         }
     }
 
-    function _sendEther(address to, uint256 amount) private returns (bool ok) {
-        (ok,) = to.call{value: amount}("");
+    /// @dev Pays what is owed to `account`, with all the gas the caller gave: whoever asks for
+    /// a pull pays for it, and can only make it fail (it then reverts, and stays owed).
+    function _withdraw(address account, address token) private {
+        uint256 amount = _owed[account][token];
+        if (amount == 0) revert NothingToWithdraw(account, token);
+        _owed[account][token] = 0;
+        if (!_push(token, account, amount, gasleft())) revert WithdrawalFailed(account, token, amount);
+        emit Withdrawn(account, token, amount);
+    }
+
+    /// @dev Sends `amount` of `token` (zero = ether) to `to`, giving the callee at most `gasLimit`,
+    /// and never copies more than 32 bytes of what it returns. Solidity's `to.call{value: v}("")`
+    /// copies all of the callee's return data into memory, even into `(bool ok,)`, so a callee
+    /// that reverts with megabytes of it makes the caller pay the memory expansion out of the
+    /// 1/64 of gas it kept, and run out: a "return bomb". With an output size of 0 (ether) or 32
+    /// (the ERC-20 bool) the return data stays in the callee's buffer at no cost to us.
+    function _push(address token, address to, uint256 amount, uint256 gasLimit) private returns (bool ok) {
+        if (token == address(0)) {
+            assembly ("memory-safe") {
+                ok := call(gasLimit, to, amount, 0, 0, 0, 0)
+            }
+            return ok;
+        }
+        bytes memory data = abi.encodeCall(IERC20.transfer, (to, amount));
+        uint256 returned;
+        uint256 word;
+        assembly ("memory-safe") {
+            ok := call(gasLimit, token, 0, add(data, 0x20), mload(data), 0, 0x20)
+            returned := returndatasize()
+            word := mload(0)
+        }
+        // As SafeERC20.trySafeTransfer: no return data counts only from a contract; a bool must be true.
+        return ok && (returned == 0 ? token.code.length > 0 : returned >= 32 && word == 1);
     }
 
     function _checkProvider(bytes32 did) private view {

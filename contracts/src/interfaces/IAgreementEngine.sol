@@ -156,6 +156,9 @@ interface IAgreementEngine {
     error NothingToWithdraw(address account, address token);
     /// @notice Sending `amount` of `token` to `account` failed.
     error WithdrawalFailed(address account, address token, uint256 amount);
+    /// @notice A release or refund push needs `needed` gas left so that the receiver really gets
+    /// PUSH_GAS; `gasLeft` was left. Retry with a higher gas limit.
+    error InsufficientGasForPush(uint256 gasLeft, uint256 needed);
 
     /// @notice A template was registered.
     event TemplateRegistered(bytes32 indexed templateId, ConditionType[] types, uint8[] dependencies);
@@ -232,10 +235,16 @@ interface IAgreementEngine {
 
     /// @notice Fulfils EscrowPayment: pays every receiver its amount. Anyone may call, once all of
     /// the escrow's dependencies are fulfilled.
+    /// @dev Each receiver gets one push with PUSH_GAS (ether) or one token transfer with PUSH_GAS;
+    /// a push that fails (refused, out of its gas, a token answering false) is deferred to the
+    /// receiver's pull balance ({PaymentDeferred}, {owed}), so whatever one receiver does the
+    /// others are paid and the release succeeds. Reverts {InsufficientGasForPush} rather than
+    /// push with less than PUSH_GAS.
     function releasePayment(bytes32 agreementId, AgreementParams calldata params) external;
 
     /// @notice Aborts EscrowPayment: refunds the price to the consumer. Anyone may call, once the
     /// lock is fulfilled and another condition the escrow waits on was aborted.
+    /// @dev Pushed like a release: a consumer that refuses gets the refund as a pull balance.
     function refundPayment(bytes32 agreementId, AgreementParams calldata params) external;
 
     /// @notice Aborts condition `index` after its time out. Anyone may call; not the escrow.
@@ -244,8 +253,14 @@ interface IAgreementEngine {
     /// @notice Puts `account` on or off the allow-list of `did`. Only the asset's owner.
     function setAllowListed(bytes32 did, address account, bool allowed) external;
 
-    /// @notice Sends the caller what failed to reach it earlier (see {PaymentDeferred}).
+    /// @notice Sends the caller what failed to reach it earlier (see {PaymentDeferred}), with all
+    /// the gas of the call; reverts {WithdrawalFailed} (and it stays owed) if the push fails.
     function withdraw(address token) external;
+
+    /// @notice Sends `account` what failed to reach it earlier, like {withdraw} but callable by
+    /// anyone: the money goes only to `account`, so a receiver that cannot call the engine itself
+    /// (an immutable splitter, a paused contract once unpaused) is still reachable.
+    function withdrawFor(address account, address token) external;
 
     /// @notice The id `createAgreement(seed, ...)` called by `creator` creates.
     function computeAgreementId(bytes32 seed, address creator) external pure returns (bytes32);

@@ -49,3 +49,57 @@ contract BlockingERC20 is ERC20 {
         super._update(from, to, value);
     }
 }
+
+/// @notice An ERC-20 that answers `false` (instead of reverting) to a transfer to, or a
+/// transferFrom out of, a blocked account, as some deployed tokens do.
+contract ReturnsFalseERC20 is ERC20 {
+    mapping(address => bool) public blocked;
+
+    constructor() ERC20("False", "FLS") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function setBlocked(address account, bool value) external {
+        blocked[account] = value;
+    }
+
+    function transfer(address to, uint256 value) public override returns (bool) {
+        if (blocked[to] || blocked[msg.sender]) return false;
+        return super.transfer(to, value);
+    }
+
+    function transferFrom(address from, address to, uint256 value) public override returns (bool) {
+        if (blocked[from] || blocked[to]) return false;
+        return super.transferFrom(from, to, value);
+    }
+}
+
+/// @notice The receiver side of {HookERC20}.
+interface ITokenReceiver {
+    function onTokenReceived(address from, uint256 amount) external returns (bytes4);
+}
+
+/// @notice An ERC-20 that calls its receiver back on every transfer to an account that asked for
+/// it (ERC-777 / ERC-1363 style), which lets that receiver run code inside the token's transfer.
+contract HookERC20 is ERC20 {
+    mapping(address => bool) public hooked;
+
+    constructor() ERC20("Hook", "HOOK") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function setHooked(address account, bool value) external {
+        hooked[account] = value;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (from != address(0) && hooked[to]) {
+            require(ITokenReceiver(to).onTokenReceived(from, value) == ITokenReceiver.onTokenReceived.selector);
+        }
+    }
+}

@@ -41,6 +41,10 @@ interface Vm {
     function resumeGasMetering() external;
     function lastCallGas() external view returns (Gas memory);
     function snapshotValue(string calldata name, uint256 value) external;
+    function snapshotState() external returns (uint256 snapshotId);
+    function revertToState(uint256 snapshotId) external returns (bool success);
+    function revertToStateAndDelete(uint256 snapshotId) external returns (bool success);
+    function getBlockTimestamp() external view returns (uint256);
 
     function assertEq(uint256 left, uint256 right, string calldata err) external pure;
     function assertEq(int256 left, int256 right, string calldata err) external pure;
