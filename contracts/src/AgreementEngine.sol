@@ -42,6 +42,10 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
     /// smart wallet or a splitter, and small enough that eight hostile receivers cost a release
     /// under 1M gas: no receiver can make a release run out of gas.
     uint256 public constant PUSH_GAS = 100_000;
+    /// @notice How far after the creating block a time lock or time out may be: two years.
+    /// This bounds how long a price can stay locked; the client offers access time outs of at
+    /// most a year, so the rest is room for clock skew and slower publishers.
+    uint256 public constant TIME_HORIZON = 730 days;
 
     uint256 private constant _STATE_BITS = 16;
     uint256 private constant _HASH_MASK = ~uint256(0xFFFF);
@@ -397,7 +401,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         emit AgreementCreated(agreementId, params.did, params.consumer, msg.sender, params);
     }
 
-    function _checkTimes(uint256 template, AgreementParams calldata params) private pure {
+    function _checkTimes(uint256 template, AgreementParams calldata params) private view {
         uint256 n = template & 0xFF;
         uint64[] calldata locks = params.timeLocks;
         uint64[] calldata outs = params.timeOuts;
@@ -406,14 +410,25 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         uint256 gates = escrow == type(uint256).max
             ? 0
             : _deps(template, escrow) & ~(1 << _indexOf(template, ConditionType.LockPayment));
+        uint64 escrowLock = escrow == type(uint256).max ? 0 : locks[escrow];
+        uint256 latest = block.timestamp + TIME_HORIZON;
+        if (escrowLock > latest) revert ConditionTimeBeyondHorizon(escrow, escrowLock, latest);
         for (uint256 i = 0; i < n; ++i) {
+            uint64 timeLock = locks[i];
             uint64 timeOut = outs[i];
-            bool bad = timeOut != 0 && locks[i] >= timeOut;
-            // The escrow never times out (it ends by release or refund); what it waits on must,
-            // or a locked payment could stay locked forever.
-            if (i == escrow) bad = bad || timeOut != 0;
-            else if ((gates >> i) & 1 == 1) bad = bad || timeOut == 0;
-            if (bad) revert InvalidConditionTimes(i, locks[i], timeOut);
+            if (timeLock > latest || timeOut > latest) {
+                revert ConditionTimeBeyondHorizon(i, timeLock > latest ? timeLock : timeOut, latest);
+            }
+            if (timeOut != 0 && timeLock >= timeOut) revert InvalidConditionTimes(i, timeLock, timeOut);
+            if (i == escrow) {
+                // The escrow never times out: it ends by release or refund.
+                if (timeOut != 0) revert InvalidConditionTimes(i, timeLock, timeOut);
+            } else if ((gates >> i) & 1 == 1) {
+                // What it waits on must time out, or a locked payment could stay locked forever,
+                // and the release may not wait past that: after it, release or refund is open.
+                if (timeOut == 0) revert InvalidConditionTimes(i, timeLock, timeOut);
+                if (escrowLock > timeOut) revert EscrowLockedPastTimeOut(escrow, escrowLock, i, timeOut);
+            }
         }
     }
 

@@ -1141,10 +1141,21 @@ contract AgreementEngineTest is Fixture {
     }
 
     function test_fuzz_abortCondition(uint64 timeOut, uint64 at) public {
-        timeOut = uint64(bound(timeOut, T0 + 1, type(uint64).max - 1));
+        // a quarter of the range lies within the horizon, the rest is refused at creation
+        timeOut = uint64(bound(timeOut, T0 + 1, T0 + 4 * engine.TIME_HORIZON()));
         at = uint64(bound(at, T0, type(uint64).max));
         IAgreementEngine.AgreementParams memory p = _paidParams(address(0), 1 ether);
         p.timeOuts[1] = timeOut;
+        if (timeOut > T0 + engine.TIME_HORIZON()) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IAgreementEngine.ConditionTimeBeyondHorizon.selector, 1, timeOut, T0 + engine.TIME_HORIZON()
+                )
+            );
+            vm.prank(consumer);
+            engine.createAgreementAndLock{value: 1 ether}(SEED, p);
+            return;
+        }
         vm.prank(consumer);
         bytes32 id = engine.createAgreementAndLock{value: 1 ether}(SEED, p);
         vm.warp(at);

@@ -64,6 +64,10 @@ interface IAgreementEngine {
     /// for condition i: not fulfillable before its time lock; after its time out (0 = never) it
     /// can no longer be fulfilled and anyone may abort it. Access is valid in
     /// [`validFrom`, `validUntil`] (`validUntil` 0 = no end) for the declared `purpose`.
+    /// At creation: every time lock and time out is at most the block's time + TIME_HORIZON; a
+    /// time lock is before its time out; the escrow has no time out, each other condition it
+    /// waits on (the gates) has one, and the escrow's time lock is at most each gate's time out.
+    /// So once every time out has passed, a locked price can always be released or refunded.
     struct AgreementParams {
         bytes32 templateId;
         bytes32 did;
@@ -108,6 +112,12 @@ interface IAgreementEngine {
     /// @notice Condition `index` has a time lock not before its time out, an escrow with a time out,
     /// or a condition the escrow waits on without a time out (its payment could never come back).
     error InvalidConditionTimes(uint256 index, uint64 timeLock, uint64 timeOut);
+    /// @notice Condition `index` has a time lock or time out `time` later than `latest`, the
+    /// creating block's time plus TIME_HORIZON.
+    error ConditionTimeBeyondHorizon(uint256 index, uint64 time, uint256 latest);
+    /// @notice The escrow (condition `index`) is time-locked until `timeLock`, after the time out
+    /// `gateTimeOut` of condition `gate` it waits on: the price would stay locked after it.
+    error EscrowLockedPastTimeOut(uint256 index, uint64 timeLock, uint256 gate, uint64 gateTimeOut);
     /// @notice Receivers and amounts must be as many, between 1 and 8.
     error InvalidPaymentTerms(uint256 receivers, uint256 amounts);
     /// @notice Receiver `index` is the zero address.

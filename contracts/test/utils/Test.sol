@@ -105,6 +105,22 @@ abstract contract Test {
         vm.assertFalse(c, "");
     }
 
+    function assertFalse(bool c, string memory err) internal pure {
+        vm.assertFalse(c, err);
+    }
+
+    function assertEq(bytes memory a, bytes memory b, string memory err) internal pure {
+        vm.assertEq(a, b, err);
+    }
+
+    function assertGe(uint256 a, uint256 b, string memory err) internal pure {
+        vm.assertGe(a, b, err);
+    }
+
+    function assertLt(uint256 a, uint256 b, string memory err) internal pure {
+        vm.assertLt(a, b, err);
+    }
+
     /// @notice Maps any `x` into [`min`, `max`] (uniformly enough for fuzzing; keeps small values as is).
     function bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
         require(min <= max, "bound: min > max");
