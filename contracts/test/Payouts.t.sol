@@ -200,8 +200,7 @@ contract PayoutsTest is Fixture {
         address bob = address(0xB1);
         PausableSplitter splitter = new PausableSplitter(alice, bob);
         splitter.setPaused(true);
-        (bytes32 id, IAgreementEngine.AgreementParams memory p) =
-            _accessed(_two(publisher, address(splitter)), 1 ether);
+        (bytes32 id, IAgreementEngine.AgreementParams memory p) = _accessed(_two(publisher, address(splitter)), 1 ether);
         vm.prank(STRANGER);
         engine.releasePayment(id, p);
         assertEq(engine.owed(address(splitter), address(0)), 1 ether);
@@ -226,8 +225,7 @@ contract PayoutsTest is Fixture {
     /// all-gas push had the same property through EIP-150's 63/64 rule).
     function test_releasePayment_tightGasLimitNeverDefersAnHonestReceiver() public {
         BookkeepingWallet wallet = new BookkeepingWallet();
-        (bytes32 id, IAgreementEngine.AgreementParams memory p) =
-            _accessed(_two(address(wallet), publisher), 1 ether);
+        (bytes32 id, IAgreementEngine.AgreementParams memory p) = _accessed(_two(address(wallet), publisher), 1 ether);
         bool anySucceeded;
         for (uint256 g = 60_000; g <= 400_000; g += 1_000) {
             uint256 snap = vm.snapshotState();
@@ -256,8 +254,7 @@ contract PayoutsTest is Fixture {
         );
         assertFalse(ok);
         assertEq(
-            err,
-            abi.encodeWithSelector(IAgreementEngine.WithdrawalFailed.selector, address(bomb), address(0), 1 ether)
+            err, abi.encodeWithSelector(IAgreementEngine.WithdrawalFailed.selector, address(bomb), address(0), 1 ether)
         );
         assertEq(engine.owed(address(bomb), address(0)), 1 ether);
     }

@@ -13,9 +13,8 @@ contract TimesTest is Fixture {
 
     function _create(IAgreementEngine.AgreementParams memory p) internal returns (bool ok, bytes memory err) {
         vm.prank(consumer);
-        (ok, err) = address(engine).call{value: 1 ether}(
-            abi.encodeCall(IAgreementEngine.createAgreementAndLock, (SEED, p))
-        );
+        (ok, err) =
+            address(engine).call{value: 1 ether}(abi.encodeCall(IAgreementEngine.createAgreementAndLock, (SEED, p)));
     }
 
     /// PoC: an escrow time lock of type(uint64).max was accepted; after access the release
@@ -70,7 +69,9 @@ contract TimesTest is Fixture {
         assertFalse(ok);
         assertEq(
             err,
-            abi.encodeWithSelector(IAgreementEngine.ConditionTimeBeyondHorizon.selector, 0, T0 + HORIZON + 1, T0 + HORIZON)
+            abi.encodeWithSelector(
+                IAgreementEngine.ConditionTimeBeyondHorizon.selector, 0, T0 + HORIZON + 1, T0 + HORIZON
+            )
         );
     }
 
