@@ -17,9 +17,13 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
 
     /// @notice EIP-712 type of a relayed provenance record.
     bytes32 public constant PROVENANCE_TYPEHASH = keccak256(
-        "Provenance(uint8 method,bytes32 provId,bytes32 did,bytes32 relatedDid,address agent,address relatedAgent,"
+        "Provenance(uint8 method,bytes32 key,bytes32 did,bytes32 relatedDid,address agent,address relatedAgent,"
         "bytes32 activityId,bytes32 attributes,uint256 nonce,uint256 deadline)"
     );
+
+    /// @notice The domain of recorded provenance ids: id = keccak256(abi.encode(tag, agent, key)).
+    /// Its 96-byte preimage keeps every such id apart from every DID (a 64-byte preimage).
+    bytes32 public constant PROVENANCE_ID_TAG = keccak256("pactum.provenance.id");
 
     struct Asset {
         address owner;
@@ -54,8 +58,9 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
         for (uint256 i = 0; i < providers.length; ++i) {
             _addProvider(did, providers[i]);
         }
-        // The registration is the asset's generation; its provId is the DID itself, which
-        // recordProvenance refuses as an id for any other record.
+        // The registration is the asset's generation; its provId is the DID itself. Recorded
+        // statements get ids of another domain (computeProvenanceId), so neither can take the
+        // other's id: nobody can squat a DID before its registration.
         emit WasGeneratedBy(did, did, msg.sender, ACTIVITY_REGISTER, checksum);
     }
 
@@ -155,6 +160,11 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
     }
 
     /// @inheritdoc IAssetRegistry
+    function computeProvenanceId(address agent, bytes32 key) public pure returns (bytes32) {
+        return keccak256(abi.encode(PROVENANCE_ID_TAG, agent, key));
+    }
+
+    /// @inheritdoc IAssetRegistry
     function provenanceRecorded(bytes32 provId) external view returns (bool) {
         return _provenance[provId] || _assets[provId].owner != address(0);
     }
@@ -197,7 +207,7 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
                 abi.encode(
                     PROVENANCE_TYPEHASH,
                     r.method,
-                    r.provId,
+                    r.key,
                     r.did,
                     r.relatedDid,
                     r.agent,
@@ -213,7 +223,7 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
 
     function _recordProvenance(ProvenanceRecord calldata r) private {
         ProvenanceMethod method = r.method;
-        if (r.provId == bytes32(0) || r.agent == address(0)) revert InvalidProvenanceRecord(method);
+        if (r.key == bytes32(0) || r.agent == address(0)) revert InvalidProvenanceRecord(method);
         if (method == ProvenanceMethod.WasDerivedFrom ? r.relatedDid == bytes32(0) : r.relatedDid != bytes32(0)) {
             revert InvalidProvenanceRecord(method);
         }
@@ -221,19 +231,22 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
             revert InvalidProvenanceRecord(method);
         }
         if (_assets[r.did].owner == address(0)) revert AssetNotRegistered(r.did);
-        if (_provenance[r.provId] || _assets[r.provId].owner != address(0)) revert ProvenanceIdUsed(r.provId);
-        _provenance[r.provId] = true;
+        // Scoped to the agent: a key is the agent's own, so no one else can take its id.
+        bytes32 provId = computeProvenanceId(r.agent, r.key);
+        if (_provenance[provId]) revert ProvenanceIdUsed(provId);
+        _provenance[provId] = true;
 
         if (method == ProvenanceMethod.WasGeneratedBy) {
-            emit WasGeneratedBy(r.provId, r.did, r.agent, r.activityId, r.attributes);
+            emit WasGeneratedBy(provId, r.did, r.agent, r.activityId, r.attributes);
         } else if (method == ProvenanceMethod.Used) {
-            emit Used(r.provId, r.did, r.agent, r.activityId, r.attributes);
+            emit Used(provId, r.did, r.agent, r.activityId, r.attributes);
         } else if (method == ProvenanceMethod.WasDerivedFrom) {
-            emit WasDerivedFrom(r.provId, r.did, r.relatedDid, r.agent, r.activityId, r.attributes);
+            emit WasDerivedFrom(provId, r.did, r.relatedDid, r.agent, r.activityId, r.attributes);
         } else if (method == ProvenanceMethod.WasAssociatedWith) {
-            emit WasAssociatedWith(r.provId, r.did, r.agent, r.activityId, r.attributes);
+            emit WasAssociatedWith(provId, r.did, r.agent, r.activityId, r.attributes);
         } else {
-            emit ActedOnBehalf(r.provId, r.did, r.agent, r.relatedAgent, r.activityId, r.attributes);
+            // The delegate's own claim: the responsible agent did not sign it (see ActedOnBehalf).
+            emit ActedOnBehalf(provId, r.did, r.agent, r.relatedAgent, r.activityId, r.attributes);
         }
     }
 }

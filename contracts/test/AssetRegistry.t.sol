@@ -80,7 +80,7 @@ contract AssetRegistryTest is Test {
         returns (IAssetRegistry.ProvenanceRecord memory r)
     {
         r.method = method;
-        r.provId = provId;
+        r.key = provId;
         r.did = did;
         r.agent = agent;
         r.activityId = keccak256("job-1");
@@ -268,34 +268,37 @@ contract AssetRegistryTest is Test {
     function test_recordProvenance_eachRelation() public {
         IAssetRegistry.ProvenanceRecord memory r = _record(IProvenance.ProvenanceMethod.WasGeneratedBy, "p1");
         vm.expectEmit(address(registry));
-        emit WasGeneratedBy("p1", did, agent, r.activityId, r.attributes);
+        emit WasGeneratedBy(registry.computeProvenanceId(agent, "p1"), did, agent, r.activityId, r.attributes);
         vm.prank(agent);
         registry.recordProvenance(r);
 
         r = _record(IProvenance.ProvenanceMethod.Used, "p2");
         vm.expectEmit(address(registry));
-        emit Used("p2", did, agent, r.activityId, r.attributes);
+        emit Used(registry.computeProvenanceId(agent, "p2"), did, agent, r.activityId, r.attributes);
         vm.prank(agent);
         registry.recordProvenance(r);
 
         r = _record(IProvenance.ProvenanceMethod.WasDerivedFrom, "p3");
         vm.expectEmit(address(registry));
-        emit WasDerivedFrom("p3", did, keccak256("input"), agent, r.activityId, r.attributes);
+        emit WasDerivedFrom(
+            registry.computeProvenanceId(agent, "p3"), did, keccak256("input"), agent, r.activityId, r.attributes
+        );
         vm.prank(agent);
         registry.recordProvenance(r);
 
         r = _record(IProvenance.ProvenanceMethod.WasAssociatedWith, "p4");
         vm.expectEmit(address(registry));
-        emit WasAssociatedWith("p4", did, agent, r.activityId, r.attributes);
+        emit WasAssociatedWith(registry.computeProvenanceId(agent, "p4"), did, agent, r.activityId, r.attributes);
         vm.prank(agent);
         registry.recordProvenance(r);
 
         r = _record(IProvenance.ProvenanceMethod.ActedOnBehalf, "p5");
         vm.expectEmit(address(registry));
-        emit ActedOnBehalf("p5", did, agent, owner, r.activityId, r.attributes);
+        emit ActedOnBehalf(registry.computeProvenanceId(agent, "p5"), did, agent, owner, r.activityId, r.attributes);
         vm.prank(agent);
         registry.recordProvenance(r);
-        assertTrue(registry.provenanceRecorded("p5"));
+        assertTrue(registry.provenanceRecorded(registry.computeProvenanceId(agent, "p5")));
+        assertFalse(registry.provenanceRecorded("p5"));
     }
 
     function test_recordProvenance_revertsForOtherAgent() public {
@@ -309,16 +312,36 @@ contract AssetRegistryTest is Test {
         IAssetRegistry.ProvenanceRecord memory r = _record(IProvenance.ProvenanceMethod.Used, "p1");
         vm.prank(agent);
         registry.recordProvenance(r);
-        vm.expectRevert(abi.encodeWithSelector(IAssetRegistry.ProvenanceIdUsed.selector, bytes32("p1")));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAssetRegistry.ProvenanceIdUsed.selector, registry.computeProvenanceId(agent, "p1"))
+        );
         vm.prank(agent);
         registry.recordProvenance(r);
     }
 
-    function test_recordProvenance_revertsOnDidAsId() public {
+    /// A DID as a key is just the agent's name for its record: the record's id is not the DID.
+    function test_recordProvenance_didAsKeyGetsItsOwnId() public {
         IAssetRegistry.ProvenanceRecord memory r = _record(IProvenance.ProvenanceMethod.Used, did);
-        vm.expectRevert(abi.encodeWithSelector(IAssetRegistry.ProvenanceIdUsed.selector, did));
+        bytes32 id = registry.computeProvenanceId(agent, did);
+        assertTrue(id != did);
+        assertEq(id, keccak256(abi.encode(registry.PROVENANCE_ID_TAG(), agent, did)));
+        vm.expectEmit(address(registry));
+        emit Used(id, did, agent, r.activityId, r.attributes);
         vm.prank(agent);
         registry.recordProvenance(r);
+        assertTrue(registry.provenanceRecorded(id));
+    }
+
+    /// Two agents may use the same key: their records have different ids.
+    function test_recordProvenance_sameKeyTwoAgents() public {
+        IAssetRegistry.ProvenanceRecord memory r = _record(IProvenance.ProvenanceMethod.Used, "p1");
+        vm.prank(agent);
+        registry.recordProvenance(r);
+        r.agent = node;
+        vm.prank(node);
+        registry.recordProvenance(r);
+        assertTrue(registry.provenanceRecorded(registry.computeProvenanceId(agent, "p1")));
+        assertTrue(registry.provenanceRecorded(registry.computeProvenanceId(node, "p1")));
     }
 
     function test_recordProvenance_revertsOnUnknownDid() public {
@@ -371,7 +394,7 @@ contract AssetRegistryTest is Test {
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _sign(agentKey, r, deadline);
         vm.expectEmit(address(registry));
-        emit Used("p1", did, agent, r.activityId, r.attributes);
+        emit Used(registry.computeProvenanceId(agent, "p1"), did, agent, r.activityId, r.attributes);
         vm.prank(node); // the node relays and pays the gas
         registry.recordProvenanceFor(r, deadline, sig);
         assertEq(registry.nonces(agent), 1);
@@ -382,7 +405,7 @@ contract AssetRegistryTest is Test {
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _sign(agentKey, r, deadline);
         registry.recordProvenanceFor(r, deadline, sig);
-        r.provId = "p2"; // even with a fresh id, the old signature no longer matches (nonce moved)
+        r.key = "p2"; // even with a fresh id, the old signature no longer matches (nonce moved)
         vm.expectRevert(abi.encodeWithSelector(IAssetRegistry.InvalidProvenanceSignature.selector, agent));
         registry.recordProvenanceFor(r, deadline, sig);
     }
@@ -419,7 +442,7 @@ contract AssetRegistryTest is Test {
         uint256 deadline = block.timestamp + 1;
         wallet.approve(registry.provenanceDigest(r, deadline));
         registry.recordProvenanceFor(r, deadline, "");
-        assertTrue(registry.provenanceRecorded("p1"));
+        assertTrue(registry.provenanceRecorded(registry.computeProvenanceId(address(wallet), "p1")));
     }
 
     function test_provenanceDigest_isEip712() public view {
@@ -428,7 +451,7 @@ contract AssetRegistryTest is Test {
             abi.encode(
                 registry.PROVENANCE_TYPEHASH(),
                 r.method,
-                r.provId,
+                r.key,
                 r.did,
                 r.relatedDid,
                 r.agent,

@@ -12,16 +12,20 @@ interface IAssetRegistry is IProvenance {
     /// @notice A provenance statement, as submitted by its agent or relayed with the agent's
     /// EIP-712 signature. Fields unused by a relation must be zero.
     /// @param method the PROV relation.
-    /// @param provId the record's id; each id can be recorded once.
+    /// @param key the agent's own name for the record, non-zero; the record's id (the `provId` of
+    /// its event) is `computeProvenanceId(agent, key)`, so each agent has its own namespace and
+    /// no one can take another's id or a DID. Each (agent, key) can be recorded once.
     /// @param did the entity concerned (for WasDerivedFrom: the new entity).
     /// @param relatedDid WasDerivedFrom: the entity derived from; otherwise zero.
     /// @param agent the agent making the statement (the signer when relayed).
-    /// @param relatedAgent ActedOnBehalf: the responsible agent; otherwise zero.
+    /// @param relatedAgent ActedOnBehalf: the responsible agent; otherwise zero. The record is the
+    /// delegate's (the agent's) claim only: the responsible agent did not sign it, and an indexer
+    /// should treat it as vouched for only if the responsible agent states it too.
     /// @param activityId the activity.
     /// @param attributes a free reference, e.g. the hash of an off-chain PROV-JSON document.
     struct ProvenanceRecord {
         ProvenanceMethod method;
-        bytes32 provId;
+        bytes32 key;
         bytes32 did;
         bytes32 relatedDid;
         address agent;
@@ -51,9 +55,9 @@ interface IAssetRegistry is IProvenance {
     error ProviderAlreadyAdded(bytes32 did, address provider);
     /// @notice `provider` is not a provider of `did`.
     error ProviderNotFound(bytes32 did, address provider);
-    /// @notice A record needs a non-zero id; `provId` was recorded before.
+    /// @notice The record with id `provId` (its agent and key) was recorded before.
     error ProvenanceIdUsed(bytes32 provId);
-    /// @notice The record is malformed for its relation (e.g. a zero agent, a missing related id).
+    /// @notice The record is malformed for its relation (e.g. a zero key or agent, a missing related id).
     error InvalidProvenanceRecord(ProvenanceMethod method);
     /// @notice `caller` submitted a record whose agent is `agent` without the agent's signature.
     error NotProvenanceAgent(address caller, address agent);
@@ -135,7 +139,13 @@ interface IAssetRegistry is IProvenance {
     /// @notice The latest anchor of `provider`'s log `logId` (all zero if none).
     function latestAnchor(address provider, bytes32 logId) external view returns (LogAnchor memory);
 
-    /// @notice Whether a provenance record with this id exists.
+    /// @notice The id of the record `agent` states under `key`:
+    /// `keccak256(abi.encode(PROVENANCE_ID_TAG, agent, key))`. Never equal to a DID (a hash of
+    /// 64 bytes, this one of 96).
+    function computeProvenanceId(address agent, bytes32 key) external pure returns (bytes32);
+
+    /// @notice Whether a provenance record with this id exists: a recorded statement (id from
+    /// {computeProvenanceId}) or a registration (id = the DID).
     function provenanceRecorded(bytes32 provId) external view returns (bool);
 
     /// @notice The next nonce a relayed record signed by `agent` must carry.
