@@ -158,6 +158,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.Access);
         _checkProvider(params.did);
         _checkWindow(agreementId, params);
+        _checkStillAllowListed(template, params);
         _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
     }
 
@@ -169,6 +170,7 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         (uint256 packed, uint256 template, uint256 index) = _load(agreementId, params, ConditionType.ComputeExecution);
         _checkProvider(params.did);
         _checkWindow(agreementId, params);
+        _checkStillAllowListed(template, params);
         _agreements[agreementId] = _fulfil(agreementId, params, packed, template, index);
         emit ComputeExecuted(agreementId, params.did, msg.sender, resultHash);
     }
@@ -345,6 +347,12 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         if (index == type(uint256).max) return false;
         if (_stateOf(_agreements[agreementId], index) != _FULFILLED) return false;
         if (block.timestamp < params.validFrom || (params.validUntil != 0 && block.timestamp > params.validUntil)) {
+            return false;
+        }
+        // Allow-listed access follows the list: once the owner removed the consumer, it is gone.
+        if (
+            _indexOf(template, ConditionType.AllowList) != type(uint256).max && !_allowList[params.did][params.consumer]
+        ) {
             return false;
         }
         // NFT-gated access follows the NFT: once the consumer sold it, the grant no longer holds.
@@ -585,6 +593,14 @@ contract AgreementEngine is IAgreementEngine, ReentrancyGuardTransient {
         }
         // As SafeERC20.trySafeTransfer: no return data counts only from a contract; a bool must be true.
         return ok && (returned == 0 ? token.code.length > 0 : returned >= 32 && word == 1);
+    }
+
+    /// @dev An AllowList condition is fulfilled once, but the list can change after: access (or a
+    /// compute job) is granted only to a consumer still on it, so a removal also reaches the
+    /// agreements already past their AllowList condition.
+    function _checkStillAllowListed(uint256 template, AgreementParams calldata params) private view {
+        if (_indexOf(template, ConditionType.AllowList) == type(uint256).max) return;
+        if (!_allowList[params.did][params.consumer]) revert NotAllowListed(params.did, params.consumer);
     }
 
     function _checkProvider(bytes32 did) private view {

@@ -226,10 +226,13 @@ interface IAgreementEngine {
     function lockPayment(bytes32 agreementId, AgreementParams calldata params) external payable;
 
     /// @notice Fulfils Access. Only a provider of the asset, after the dependencies (e.g. the
-    /// lock), within the time lock/time out and the validity window.
+    /// lock), within the time lock/time out and the validity window, and, if the template has an
+    /// AllowList condition, only while the consumer is still on the allow-list.
     function fulfillAccess(bytes32 agreementId, AgreementParams calldata params) external;
 
-    /// @notice Fulfils ComputeExecution. Only a provider of the asset, after the dependencies.
+    /// @notice Fulfils ComputeExecution. Only a provider of the asset, after the dependencies,
+    /// within the times and the validity window, and only for a consumer still allow-listed
+    /// (if the template has an AllowList condition).
     /// @param resultHash identifies the job's output (e.g. the output asset's checksum).
     function fulfillCompute(bytes32 agreementId, AgreementParams calldata params, bytes32 resultHash) external;
 
@@ -297,8 +300,9 @@ interface IAgreementEngine {
     function checkParams(bytes32 agreementId, AgreementParams calldata params) external view returns (bool);
 
     /// @notice Whether the consumer of `agreementId` may access the asset now: Access fulfilled,
-    /// now within the validity window, and, for NFT-gated templates, the consumer still holds the
-    /// NFT (so selling it moves the access to the buyer's own agreement). False for wrong params.
+    /// now within the validity window, for allow-listed templates the consumer is still on the
+    /// list, and for NFT-gated templates the consumer still holds the NFT (so selling it moves the
+    /// access to the buyer's own agreement). False for wrong params.
     function hasAccess(bytes32 agreementId, AgreementParams calldata params) external view returns (bool);
 
     /// @notice Whether `account` is on the allow-list of `did`.
