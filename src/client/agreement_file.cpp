@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "client_internal.hpp"
+#include "pactum/eth/keccak.hpp"
 
 namespace pactum::client {
 
@@ -28,20 +30,28 @@ std::filesystem::path agreement_path(const std::filesystem::path& dir, const Has
 
 }  // namespace
 
-std::string agreement_file_json(const Hash32& id, std::uint64_t chain_id,
-                                const std::string& node_url, const StoredAgreement& agreement,
-                                const Hash32& transaction) {
+std::string agreement_file_json(const Hash32& id, const StoredAgreement& agreement) {
   const AgreementParams& p = agreement.params;
   Json receivers = Json::array(), amounts = Json::array();
   for (const auto& r : p.payment.receivers) receivers.push_back(r.to_checksum_string());
   for (const auto& a : p.payment.amounts) amounts.push_back(a.to_dec());
-  Json doc = {{"version", 1},
+  Json submitted = Json::array();
+  for (const auto& t : agreement.submitted) {
+    submitted.push_back({{"what", t.what}, {"hash", to_hex(t.hash)}});
+  }
+  Json doc = {{"version", 2},
               {"agreement_id", to_hex(id)},
-              {"chain_id", chain_id},
-              {"node_url", node_url},
+              {"state", agreement.state == AgreementState::kPending ? "pending" : "made"},
+              {"chain_id", agreement.chain_id},
+              {"engine", agreement.engine ? agreement.engine->to_checksum_string() : ""},
+              {"node_url", agreement.node_url},
               {"access_endpoint", agreement.access_endpoint},
               {"provider", agreement.provider ? agreement.provider->to_checksum_string() : ""},
-              {"transaction", to_hex(transaction)},
+              {"seed", agreement.seed ? to_hex(*agreement.seed) : ""},
+              {"ordered_at", agreement.ordered_at},
+              {"from_block", agreement.from_block},
+              {"transaction", agreement.transaction ? to_hex(*agreement.transaction) : ""},
+              {"transactions", submitted},
               {"params",
                {{"templateId", to_hex(p.template_id)},
                 {"did", to_hex(p.did)},
@@ -162,21 +172,69 @@ Result<StoredAgreement> agreement_from_json(std::string_view text, const Hash32&
       !doc["provider"].get<std::string>().empty()) {
     PACTUM_TRY(stored.provider, address(doc, "provider"));
   }
+  // Version 1 files have none of what follows: they are made, without seed or engine.
+  const Json state = doc.value("state", Json("made"));
+  if (state == "pending") {
+    stored.state = AgreementState::kPending;
+  } else if (state != "made") {
+    return bad("state is neither pending nor made");
+  }
+  auto optional_hash = [&](const char* m) -> Result<std::optional<Hash32>> {
+    if (!doc.contains(m) || (doc[m].is_string() && doc[m].get<std::string>().empty())) {
+      return std::optional<Hash32>();
+    }
+    PACTUM_TRY(Hash32 h, hash(doc, m));
+    return std::optional<Hash32>(h);
+  };
+  auto unsigned_member = [&](const char* m) -> Result<std::uint64_t> {
+    if (!doc.contains(m)) return std::uint64_t{0};
+    if (!doc[m].is_number_unsigned()) return bad(std::string(m) + " is not a number");
+    return doc[m].get<std::uint64_t>();
+  };
+  PACTUM_TRY(stored.seed, optional_hash("seed"));
+  PACTUM_TRY(stored.transaction, optional_hash("transaction"));
+  PACTUM_TRY(stored.chain_id, unsigned_member("chain_id"));
+  PACTUM_TRY(stored.from_block, unsigned_member("from_block"));
+  PACTUM_TRY(std::uint64_t ordered_at, unsigned_member("ordered_at"));
+  stored.ordered_at = static_cast<std::int64_t>(ordered_at);
+  if (doc.contains("engine") && doc["engine"].is_string() &&
+      !doc["engine"].get<std::string>().empty()) {
+    PACTUM_TRY(stored.engine, address(doc, "engine"));
+  }
+  if (doc.contains("node_url") && doc["node_url"].is_string()) {
+    stored.node_url = doc["node_url"].get<std::string>();
+  }
+  if (doc.contains("transactions")) {
+    const Json& list = doc["transactions"];
+    if (!list.is_array() || list.size() > 64) return bad("transactions");
+    for (const auto& t : list) {
+      if (!t.is_object()) return bad("transactions");
+      SubmittedTransaction one;
+      PACTUM_TRY(std::string what, str(t, "what"));
+      one.what = what.substr(0, 64);
+      PACTUM_TRY(one.hash, hash(t, "hash"));
+      stored.submitted.push_back(std::move(one));
+    }
+  }
+  if (stored.state == AgreementState::kPending && !stored.seed) {
+    return bad("a pending agreement without its seed");
+  }
   return stored;
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+  const std::filesystem::path dir = path.parent_path();
   std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) {
-    return permission_denied("cannot create " + path.parent_path().string() + ": " + ec.message());
+  if (!std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return permission_denied("cannot create " + dir.string() + ": " + ec.message());
+    // Agreements name what this account bought: for its owner only.
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   }
-  std::string tmp =
-      (path.parent_path() / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  std::string tmp = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) {
-    return permission_denied("cannot write in " + path.parent_path().string() + ": " +
-                             std::strerror(errno));
+    return permission_denied("cannot write in " + dir.string() + ": " + std::strerror(errno));
   }
   std::size_t done = 0;
   while (done < text.size()) {
@@ -199,7 +257,52 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
     ::unlink(tmp.c_str());
     return unavailable("cannot rename " + tmp + " to " + path.string() + ": " + why);
   }
+  // The rename is durable only once the directory is: a pending order's file must survive a
+  // crash that follows at once.
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    const std::string why = std::strerror(errno);
+    if (dir_fd >= 0) ::close(dir_fd);
+    return unavailable("cannot sync " + dir.string() + ": " + why);
+  }
+  ::close(dir_fd);
   return ok_status();
+}
+
+Hash32 compute_agreement_id(const Hash32& seed, const eth::Address& creator) {
+  // abi.encode(bytes32, address): the seed, then the address left-padded to 32 bytes.
+  Bytes encoded(seed.begin(), seed.end());
+  encoded.resize(64, 0);
+  const auto& address = creator.bytes();
+  std::copy(address.begin(), address.end(), encoded.begin() + 44);
+  return eth::keccak256(encoded);
+}
+
+std::filesystem::path Client::Impl::agreement_file(const Hash32& id) const {
+  return agreement_path(config.agreements_dir, id);
+}
+
+Status Client::Impl::save_agreement(const Hash32& id, const StoredAgreement& stored) const {
+  return write_file_atomically(agreement_file(id), agreement_file_json(id, stored));
+}
+
+std::vector<std::pair<Hash32, StoredAgreement>> Client::Impl::agreement_files() const {
+  std::vector<std::pair<Hash32, StoredAgreement>> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(config.agreements_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    // Only "<id>.json": temporary files start with '.', anything else is not ours.
+    if (name.size() != 66 + 5 || !name.ends_with(".json")) continue;
+    auto id = parse_agreement_id(name.substr(0, 66));
+    if (!id.ok()) continue;
+    auto stored = stored_agreement(*id);
+    if (stored.ok()) out.emplace_back(*id, std::move(stored).value());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second.ordered_at != b.second.ordered_at ? a.second.ordered_at < b.second.ordered_at
+                                                      : a.first < b.first;
+  });
+  return out;
 }
 
 Result<AgreementParams> Client::stored_params(const Hash32& agreement_id) const {

@@ -151,18 +151,42 @@ Result<HeaderList> Client::Impl::signed_headers(sdk::NodeAction action, const Ha
 
 Result<rpc::Receipt> Client::Impl::send(std::string_view what, const eth::Address& to,
                                         ByteView data, const eth::U256& value,
-                                        std::vector<SentTransaction>& sent) {
+                                        std::vector<SentTransaction>& sent,
+                                        const std::function<Status(const Hash32&)>& before_submit) {
   PACTUM_TRY_STATUS(need_key(what));
-  PACTUM_TRY(rpc::Receipt receipt, transactor->send(what, to, data, value));
-  SentTransaction t;
-  t.what = std::string(what);
-  t.hash = receipt.transaction_hash;
-  t.from = receipt.from;
-  t.block_number = receipt.block_number;
-  t.gas_used = receipt.gas_used;
-  t.effective_gas_price = receipt.effective_gas_price;
-  PACTUM_TRY(t.fee, eth::checked_mul(eth::U256(receipt.gas_used), receipt.effective_gas_price));
-  sent.push_back(std::move(t));
+  rpc::SendTrace trace;
+  if (before_submit) {
+    trace.before_submit = [&before_submit](const Hash32& hash, std::uint64_t) {
+      return before_submit(hash);
+    };
+  }
+  auto receipt = transactor->send(what, to, data, value, &trace);
+  std::optional<rpc::Receipt> mined;
+  if (receipt.ok()) {
+    mined = *receipt;
+  } else if (trace.in_flight) {
+    // Sent, and maybe mined: it is reported either way. A receipt that can be read now (a
+    // transaction that reverted when mined) gives what it cost.
+    auto late = api.get_transaction_receipt(*trace.in_flight);
+    if (late.ok() && late->has_value()) mined = **late;
+  }
+  if (mined || trace.in_flight) {
+    SentTransaction t;
+    t.what = std::string(what);
+    if (mined) {
+      t.hash = mined->transaction_hash;
+      t.from = mined->from;
+      t.block_number = mined->block_number;
+      t.gas_used = mined->gas_used;
+      t.effective_gas_price = mined->effective_gas_price;
+      PACTUM_TRY(t.fee, eth::checked_mul(eth::U256(mined->gas_used), mined->effective_gas_price));
+    } else {
+      t.hash = *trace.in_flight;
+      t.from = transactor->address();
+      t.mined = false;
+    }
+    sent.push_back(std::move(t));
+  }
   return receipt;
 }
 
@@ -211,7 +235,9 @@ Result<std::unique_ptr<Client>> Client::create(rpc::EthApi& api, ClientConfig co
   impl->registry = impl->config.deployment.asset_registry().address();
   impl->engine = impl->config.deployment.agreement_engine().address();
   if (key) {
-    PACTUM_TRY(auto t, contracts::Transactor::create(api, key->clone()));
+    rpc::SenderOptions sending;
+    sending.receipt_timeout = impl->config.receipt_timeout;
+    PACTUM_TRY(auto t, contracts::Transactor::create(api, key->clone(), sending));
     impl->transactor.emplace(std::move(t));
     impl->key = std::move(key);
   }
@@ -407,7 +433,9 @@ Result<ResolvedAsset> Client::resolve(const Hash32& did) {
 }
 
 Result<AgreementStatus> Client::status(const Hash32& agreement_id) {
-  PACTUM_TRY(AgreementParams params, stored_params(agreement_id));
+  PACTUM_TRY(StoredAgreement stored,
+             impl_->made_agreement(agreement_id, std::chrono::milliseconds(0)));
+  AgreementParams params = std::move(stored.params);
   PACTUM_TRY(auto exists_data, Engine::encode_agreementExists(agreement_id));
   PACTUM_TRY(auto exists_ret, impl_->view(impl_->engine, std::move(exists_data)));
   PACTUM_TRY(bool exists, Engine::decode_agreementExists_result(exists_ret));

@@ -278,7 +278,8 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
                                         const std::filesystem::path& out, bool overwrite,
                                         const ProgressFn& progress) {
   PACTUM_TRY_STATUS(impl_->need_key("download"));
-  PACTUM_TRY(StoredAgreement stored, impl_->stored_agreement(agreement_id));
+  PACTUM_TRY(StoredAgreement stored,
+             impl_->made_agreement(agreement_id, std::chrono::milliseconds(0)));
   const AgreementParams& params = stored.params;
   if (params.consumer != address()) {
     return permission_denied("the consumer of agreement " + to_hex(agreement_id) + " is " +

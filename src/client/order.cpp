@@ -1,18 +1,83 @@
 // Client::order: the paid-access agreement for a resolved asset, created and paid in one
-// transaction (after an ERC-20 approve when the price is in a token and the allowance is short);
-// its params and access endpoint kept in the agreements directory.
+// transaction (after an ERC-20 approve when the price is in a token and the allowance is short).
+// Its file is written pending before anything is sent — seed, params, endpoint, and each
+// transaction's hash before that transaction is submitted — and made once the receipt shows the
+// agreement, so that recover.cpp can always find it; an earlier order of the same DID is found
+// instead of paying again.
 #include "client_internal.hpp"
 #include "pactum/sdk/did.hpp"
 
 namespace pactum::client {
+namespace {
 
 using Engine = contracts::AgreementEngine;
 
-Result<OrderResult> Client::order(const Hash32& did) {
+constexpr std::string_view kLock = "AgreementEngine.createAgreementAndLock";
+
+eth::U256 total_of(const Payment& payment) {
+  eth::U256 total;
+  for (const auto& a : payment.amounts) total = total + a;  // checked when ordered
+  return total;
+}
+
+OrderResult reused(const Hash32& id, const StoredAgreement& stored,
+                   const std::filesystem::path& file) {
+  OrderResult out;
+  out.reused = true;
+  out.agreement_id = id;
+  out.params = stored.params;
+  out.paid = total_of(stored.params.payment);
+  out.access_endpoint = stored.access_endpoint;
+  out.params_file = file;
+  return out;
+}
+
+}  // namespace
+
+Result<OrderResult> Client::order(const Hash32& did, const OrderOptions& options,
+                                  OrderTrace* trace) {
   PACTUM_TRY_STATUS(impl_->need_key("order"));
+  OrderTrace local;
+  OrderTrace& t = trace != nullptr ? *trace : local;
+  t = OrderTrace{};
+  const std::string did_text = sdk::format_did(did);
+
+  // An earlier order of this DID by this consumer, from this home, on this chain's engine.
+  std::optional<std::pair<Hash32, StoredAgreement>> resume;
+  if (!options.again) {
+    auto files = impl_->agreement_files();
+    for (auto it = files.rbegin(); it != files.rend(); ++it) {
+      auto& [id, stored] = *it;
+      if (stored.params.did != did || stored.params.consumer != address()) continue;
+      if ((stored.chain_id != 0 && stored.chain_id != impl_->chain_id) ||
+          (stored.engine && *stored.engine != impl_->engine)) {
+        continue;
+      }
+      auto found = impl_->settle(id, stored, impl_->config.receipt_timeout);
+      if (!found.ok()) {
+        // A made file the chain no longer knows (a chain that was reset) is no order any more.
+        if (found.error().code() == ErrorCode::kNotFound) continue;
+        return found.error().with_context("looking for the earlier order " + to_hex(id) + " of " +
+                                          did_text);
+      }
+      switch (found->outcome) {
+        case RecoveryOutcome::kMade:
+          return reused(id, stored, impl_->agreement_file(id));
+        case RecoveryOutcome::kStillPending:
+          return unavailable("the earlier order " + to_hex(id) + " of " + did_text +
+                             " is pending: its transaction " + to_hex(*found->transaction) +
+                             " waits to be mined; run `pactum recover " + to_hex(id) +
+                             "` later (ordering anew with --again would pay a second time)");
+        case RecoveryOutcome::kNeverCreated:
+          // Sent again with its seed: the engine cannot create the same id twice.
+          if (!resume) resume.emplace(id, stored);
+          break;
+      }
+    }
+  }
+
   PACTUM_TRY(ResolvedAsset asset, resolve(did));
   const AccessService& access = asset.access;
-  const std::string did_text = sdk::format_did(did);
   if (access.template_id != impl_->paid_access) {
     return failed_precondition(did_text + " names template " + to_hex(access.template_id) +
                                ", not this deployment's paid-access template");
@@ -36,24 +101,23 @@ Result<OrderResult> Client::order(const Hash32& did) {
     if (!sum.ok()) return data_loss("the DDO's amounts of " + did_text + " overflow");
     total = *sum;
   }
-  OrderResult out;
   const eth::Address& token = access.payment.token;
+  std::optional<TokenFunds> funds;
   if (!token.is_zero()) {
     // The engine pulls the total with transferFrom: a short balance would revert the order
     // after an approve was paid for, so it is refused before anything is sent.
-    PACTUM_TRY(TokenFunds funds, impl_->token_funds(token, address(), impl_->engine));
-    if (funds.balance < total) {
+    PACTUM_TRY(funds, impl_->token_funds(token, address(), impl_->engine));
+    if (funds->balance < total) {
       return failed_precondition(did_text + " costs " + total.to_dec() +
                                  " base units of the token " + token.to_checksum_string() + "; " +
                                  address().to_checksum_string() + " holds " +
-                                 funds.balance.to_dec());
+                                 funds->balance.to_dec());
     }
-    PACTUM_TRY_STATUS(
-        impl_->ensure_allowance(token, impl_->engine, total, funds.allowance, out.transactions));
   }
 
   // Paid-access: LockPayment (0) → Access (1) → EscrowPayment (2). Access must time out so that
-  // escrow can refund the consumer if the node never grants it.
+  // escrow can refund the consumer if the node never grants it. Fresh times (and the DDO's terms
+  // as they are now) also for an intent sent again: the id depends only on the seed.
   const std::int64_t now = impl_->now();
   AgreementParams p;
   p.template_id = impl_->paid_access;
@@ -67,35 +131,95 @@ Result<OrderResult> Client::order(const Hash32& did) {
   p.time_outs = {0, static_cast<std::uint64_t>(now) + access.access_timeout_seconds, 0};
   p.payment = access.payment;
 
-  PACTUM_TRY(Hash32 seed, random_word());
-  PACTUM_TRY(auto data, Engine::encode_createAgreementAndLock(seed, p));
+  // The intent, on disk before anything is sent.
+  StoredAgreement stored;
+  Hash32 id{};
+  if (resume) {
+    id = resume->first;
+    stored = std::move(resume->second);
+  } else {
+    PACTUM_TRY(Hash32 seed, random_word());
+    stored.seed = seed;
+    id = compute_agreement_id(seed, address());
+  }
+  PACTUM_TRY(std::uint64_t head, impl_->api.block_number());
+  stored.params = p;
+  stored.state = AgreementState::kPending;
+  stored.chain_id = impl_->chain_id;
+  stored.engine = impl_->engine;
+  stored.node_url = impl_->node.base_url();
+  stored.access_endpoint = *endpoint;
+  stored.provider = access.provider;
+  stored.ordered_at = now;
+  stored.from_block = std::min(stored.from_block == 0 ? head : stored.from_block, head);
+  const std::filesystem::path file = impl_->agreement_file(id);
+  PACTUM_TRY_STATUS(impl_->save_agreement(id, stored));
+  t.agreement_id = id;
+  t.params_file = file;
+
+  auto record = [&](std::string_view what) {
+    return [this, &stored, &id, what](const Hash32& hash) -> Status {
+      stored.submitted.push_back({std::string(what), hash});
+      if (what == kLock) stored.transaction = hash;
+      return impl_->save_agreement(id, stored);
+    };
+  };
+  // After a failure: a transaction that may be mined keeps the file pending for recover();
+  // otherwise the agreement was never created and the file goes.
+  auto failed = [&](const Error& error) -> Error {
+    for (const auto& sent : t.transactions) {
+      if (!sent.mined) {
+        return error.with_context("agreement " + to_hex(id) + " stays pending in " + file.string() +
+                                  ": its transaction " + to_hex(sent.hash) +
+                                  " may be mined; `pactum recover " + to_hex(id) +
+                                  "` (or ordering again) finds it without paying twice");
+      }
+    }
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    return error;
+  };
+
+  if (funds) {
+    if (auto approved = impl_->ensure_allowance(token, impl_->engine, total, funds->allowance,
+                                                t.transactions, record("ERC20.approve"));
+        !approved.ok()) {
+      return failed(approved.error());
+    }
+  }
+  auto data = Engine::encode_createAgreementAndLock(*stored.seed, p);
+  if (!data.ok()) return failed(data.error());
   // Ether is sent with the call; a token price is pulled by the engine (msg.value must be 0).
   const eth::U256 value = token.is_zero() ? total : eth::U256();
-  PACTUM_TRY(rpc::Receipt receipt, impl_->send("AgreementEngine.createAgreementAndLock",
-                                               impl_->engine, data, value, out.transactions));
-  std::optional<Hash32> id;
-  for (const auto& log : receipt.logs) {
+  auto receipt = impl_->send(kLock, impl_->engine, *data, value, t.transactions, record(kLock));
+  if (!receipt.ok()) return failed(receipt.error());
+  bool made = false;
+  for (const auto& log : receipt->logs) {
     if (log.address != impl_->engine || log.topics.empty() ||
         log.topics[0] != Engine::kTopic_AgreementCreated) {
       continue;
     }
     auto event = Engine::decode_AgreementCreated(log);
-    if (event.ok() && event->params == p) id = event->agreement_id;
+    if (event.ok() && event->agreement_id == id && event->params == p) made = true;
   }
-  if (!id) return data_loss("the order's receipt has no AgreementCreated event with our params");
+  if (!made) {
+    return data_loss("the order's receipt " + to_hex(receipt->transaction_hash) +
+                     " has no AgreementCreated event of " + to_hex(id) +
+                     " with our params; its file stays pending in " + file.string());
+  }
+  stored.state = AgreementState::kMade;
+  stored.transaction = receipt->transaction_hash;
+  // The agreement exists and is paid for: a file that cannot be completed now stays pending,
+  // and recover() completes it.
+  PACTUM_TRY_STATUS(impl_->save_agreement(id, stored));
 
-  out.agreement_id = *id;
+  OrderResult out;
+  out.agreement_id = id;
+  out.params = std::move(p);
   out.paid = total;
   out.access_endpoint = *endpoint;
-  out.params_file = impl_->config.agreements_dir / (to_hex(*id) + ".json");
-  StoredAgreement stored;
-  stored.params = p;
-  stored.access_endpoint = *endpoint;
-  stored.provider = access.provider;
-  out.params = std::move(p);
-  PACTUM_TRY_STATUS(write_file_atomically(
-      out.params_file, agreement_file_json(*id, impl_->chain_id, impl_->node.base_url(), stored,
-                                           receipt.transaction_hash)));
+  out.params_file = file;
+  out.transactions = t.transactions;
   return out;
 }
 

@@ -49,13 +49,15 @@ Result<TokenFunds> Client::Impl::token_funds(const eth::Address& token, const et
 
 Status Client::Impl::ensure_allowance(const eth::Address& token, const eth::Address& spender,
                                       const eth::U256& amount, const eth::U256& allowance,
-                                      std::vector<SentTransaction>& sent) {
+                                      std::vector<SentTransaction>& sent,
+                                      const std::function<Status(const Hash32&)>& before_submit) {
   if (allowance >= amount) return ok_status();
   PACTUM_TRY_STATUS(need_key("approve"));
   // Exactly the amount, never "unlimited": the engine may pull no more than this order costs.
   PACTUM_TRY(Bytes data, eth::encode_call("approve(address,uint256)",
                                           std::vector<eth::AbiValue>{spender, amount}));
-  PACTUM_TRY(rpc::Receipt receipt, send("ERC20.approve", token, data, eth::U256(), sent));
+  PACTUM_TRY(rpc::Receipt receipt,
+             send("ERC20.approve", token, data, eth::U256(), sent, before_submit));
   (void)receipt;
   // Some tokens return false instead of reverting: believe the allowance, not the receipt.
   PACTUM_TRY(TokenFunds after, token_funds(token, transactor->address(), spender));

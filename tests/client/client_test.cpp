@@ -533,12 +533,13 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
   EXPECT_EQ(chain().balance(marketplace), marketplace_eth);
   EXPECT_EQ(chain().balance(engine), engine_eth);
 
-  // An allowance already large enough: no approve, one transaction.
+  // A second order (asked for: a plain order() would find the first) with an allowance already
+  // large enough: no approve, one transaction.
   contracts::Transactor consumer_tx = chain().account(contracts::testing::kConsumer);
   auto approved = consumer_tx.send(
       "approve", token, contracts::PactumDevToken::encode_approve(engine, total * U256(4)).value());
   ASSERT_TRUE(approved.ok()) << approved.error().to_string();
-  auto second = consumer_client->order(published.did);
+  auto second = consumer_client->order(published.did, {.again = true});
   ASSERT_TRUE(second.ok()) << second.error().to_string();
   ASSERT_EQ(second->transactions.size(), 1u);
   EXPECT_EQ(second->transactions[0].what, "AgreementEngine.createAgreementAndLock");
@@ -547,7 +548,7 @@ TEST_F(ClientTest, ATokenPricedAssetPaysEveryReceiverItsTokensExactly) {
   // Fewer tokens than the total (7 left): refused before anything is sent, naming the token,
   // what is needed and what is held.
   const std::uint64_t sent_before = nonce(consumer);
-  auto poor = consumer_client->order(published.did);
+  auto poor = consumer_client->order(published.did, {.again = true});
   ASSERT_FALSE(poor.ok());
   EXPECT_EQ(poor.error().code(), ErrorCode::kFailedPrecondition) << poor.error().to_string();
   for (const std::string& part : {token.to_checksum_string(), total.to_dec(), std::string(" 7")}) {
@@ -628,7 +629,8 @@ TEST_F(ClientTest, DownloadAsksTheNodeTheDdosAccessEndpointNames) {
 
   // A DDO that names no access endpoint: the node that served it serves access too.
   Proxy silent(node_url(), ProxyEdits{.ddo = set_access_endpoint(nullptr)});
-  auto unnamed = client(contracts::testing::kConsumer, silent.url())->order(published.did);
+  auto unnamed =
+      client(contracts::testing::kConsumer, silent.url())->order(published.did, {.again = true});
   ASSERT_TRUE(unnamed.ok()) << unnamed.error().to_string();
   EXPECT_EQ(unnamed->access_endpoint, silent.url() + "/api/v1/access");
 

@@ -25,10 +25,23 @@
 // needs them again) in <agreements_dir>/<agreement id>.json, written to a temporary file and
 // renamed, so a crash leaves the old file or the new one, never half of one.
 //
+// Orders that can be recovered (Architecture Invariant: an order's intent is on disk before it
+// is sent): the agreement id is computeAgreementId(seed, consumer), known before anything is
+// paid. order() writes the file in state "pending" — seed, params, endpoint, the chain's head —
+// before its first transaction, adds each transaction's hash before that transaction is
+// submitted, and marks it "made" once the receipt shows the agreement. After a lost receipt, a
+// crash or a kill, recover() finds the agreement from the file alone (the recorded transactions'
+// receipts, the AgreementCreated logs of the id, agreementExists) and completes it; it never
+// sends. order() of a DID this home already ordered as this consumer finds that agreement
+// (made and on chain, or pending and recovered) instead of paying again; a pending one that
+// provably never reached the chain is sent again with the SAME seed, so the engine
+// (AgreementAlreadyExists) could never create it twice.
+//
 // Thread safety: a Client is used by one thread at a time. The EthApi passed to create() must
 // outlive it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -78,6 +91,9 @@ struct ClientConfig {
   // true: download() asks node_url (an explicit --node) instead of the access serviceEndpoint
   // the agreement was ordered with.
   bool download_via_node_url = false;
+  // How long a transaction's receipt is waited for (order, publish) and how long recover() waits
+  // for an order's transaction that is still in the pool.
+  std::chrono::milliseconds receipt_timeout{120'000};
 };
 
 // A transaction this client sent, with what it cost (for exact accounting).
@@ -90,6 +106,9 @@ struct SentTransaction {
   std::uint64_t gas_used = 0;
   eth::U256 effective_gas_price;
   eth::U256 fee;  // gas_used × effective_gas_price, in wei
+  // false: submitted, but its receipt was not seen (its fate was unknown when the call returned;
+  // the fields above are then zero).
+  bool mined = true;
 };
 
 struct Fee {
@@ -138,7 +157,30 @@ struct ResolvedAsset {
   AccessService access;  // parsed from the DDO (its terms are the node's to enforce)
 };
 
+// Where an order's agreement stands, as its file says.
+enum class AgreementState {
+  kPending,  // the intent was written before sending; the chain has not confirmed it yet
+  kMade,     // the chain confirmed it
+};
+
+struct OrderOptions {
+  // true: a new agreement even when this home already holds one for the DID by this consumer.
+  bool again = false;
+};
+
+// What an order did, for the caller's records even when it fails.
+struct OrderTrace {
+  // Every transaction submitted, in order (mined == false for one whose fate is unknown).
+  std::vector<SentTransaction> transactions;
+  // The agreement and its file, once the pending file was written.
+  std::optional<Hash32> agreement_id;
+  std::filesystem::path params_file;
+};
+
 struct OrderResult {
+  // true: an agreement ordered earlier from this home (made, or pending and now recovered) was
+  // found, and nothing was paid this time (`transactions` is then empty).
+  bool reused = false;
   Hash32 agreement_id{};
   AgreementParams params;
   eth::U256 paid;               // the sum locked in escrow, in wei or in the token's base units
@@ -146,6 +188,25 @@ struct OrderResult {
   std::filesystem::path params_file;
   std::vector<SentTransaction> transactions;
 };
+
+// What recover() found.
+enum class RecoveryOutcome {
+  kMade,          // the agreement exists on chain; its file is (now) made
+  kStillPending,  // a transaction of it waits in the pool, not mined within the wait
+  kNeverCreated,  // no transaction of it reached the chain (or it reverted): nothing was paid
+};
+
+struct RecoveredAgreement {
+  Hash32 agreement_id{};
+  Hash32 did{};
+  RecoveryOutcome outcome = RecoveryOutcome::kNeverCreated;
+  bool was_pending = false;           // the file was pending before this call
+  std::optional<Hash32> transaction;  // the one that created it (kMade), or waits (kStillPending)
+  AgreementParams params;             // as on chain for kMade (from AgreementCreated)
+  std::filesystem::path params_file;
+};
+
+[[nodiscard]] std::string_view recovery_outcome_name(RecoveryOutcome outcome) noexcept;
 
 struct DownloadResult {
   std::filesystem::path file;
@@ -180,6 +241,9 @@ struct AgreementStatus {
 // another scheme such as ftp:// or a path such as /etc/passwd); kUnimplemented for https:// (this
 // client speaks plain HTTP only).
 [[nodiscard]] Result<std::string> parse_access_endpoint(std::string_view text);
+
+// computeAgreementId(seed, creator) of the AgreementEngine: keccak256(abi.encode(seed, creator)).
+[[nodiscard]] Hash32 compute_agreement_id(const Hash32& seed, const eth::Address& creator);
 
 // Parses an agreement id: "0x" + 64 hex digits. Errors: kInvalidArgument (length checked first,
 // so a path or a megabyte of text is refused cheaply, and never used as a file name).
@@ -230,16 +294,40 @@ class Client {
 
   // Agrees to the terms of `did` (resolved as above) with the paid-access template: creates the
   // agreement and locks the price in one transaction, the access condition timing out after the
-  // DDO's accessTimeout; then saves the params and the access endpoint. For an ERC-20 price, first
-  // approves the engine for the total when the allowance is short (an "ERC20.approve"
-  // transaction, listed before the order's). Nothing is sent when a check fails. REQUIRES: a key.
+  // DDO's accessTimeout, keeping the agreement file as the header comment says (pending before
+  // anything is sent, made after). For an ERC-20 price, first approves the engine for the total
+  // when the allowance is short (an "ERC20.approve" transaction, listed before the order's).
+  // Nothing is sent when a check fails.
+  // Unless options.again, an agreement of `did` this home holds for this consumer is looked at
+  // first: one made and still on chain is returned (reused, nothing sent); a pending one is
+  // recovered (returned when made; an error when its transaction is still in the pool; sent again
+  // with its seed when it never reached the chain). `trace`, when not null, receives every
+  // transaction submitted and the agreement id, also when order() fails. REQUIRES: a key.
   // Errors: those of resolve(); kInvalidArgument / kUnimplemented for an access serviceEndpoint
   // parse_access_endpoint refuses; kFailedPrecondition when the DDO names a template other than
   // the deployment's paid-access or a provider the registry does not list, when the token is not
   // a contract or does not answer ERC-20 calls, when the consumer holds fewer tokens than the
   // total (token, needed and held named), or a transaction reverts (the custom error named);
-  // kUnavailable / kPermissionDenied when the params file cannot be written.
-  [[nodiscard]] Result<OrderResult> order(const Hash32& did);
+  // kUnavailable / kPermissionDenied when the agreement file cannot be written (then nothing is
+  // sent). After the lock was submitted: kUnavailable / kDeadlineExceeded / kDataLoss when its
+  // fate or receipt is unknown — the file stays pending, the message names it, and recover()
+  // (or order() again) finds the agreement without paying twice.
+  [[nodiscard]] Result<OrderResult> order(const Hash32& did, const OrderOptions& options = {},
+                                          OrderTrace* trace = nullptr);
+
+  // Finds on chain what became of the agreement `agreement_id` ordered from this home (see the
+  // header comment) and completes its file when it was made; sends nothing. A file already made
+  // is checked against the chain. Waits up to ClientConfig::receipt_timeout for a transaction of
+  // it still in the pool. REQUIRES: a key.
+  // Errors: kNotFound when no file is stored for it; kDataLoss for a corrupt file, one whose id
+  //   is not computeAgreementId(seed, consumer), or a made file the chain contradicts
+  //   (checkParams); kNotFound when a made file's agreement does not exist on chain (a chain that
+  //   was reset); those of the chain.
+  [[nodiscard]] Result<RecoveredAgreement> recover(const Hash32& agreement_id);
+
+  // The ids of the pending agreement files in this home (of `did` only, when given), oldest
+  // first.
+  [[nodiscard]] std::vector<Hash32> pending_agreements(const std::optional<Hash32>& did) const;
 
   // Downloads the asset of agreement `agreement_id` (its params from the agreements directory)
   // into `out`: proofs, then content, window by window; every chunk is verified against the
@@ -249,7 +337,9 @@ class Client {
   // REQUIRES: a key (the agreement's consumer).
   // On every error after the transfer began, `out` is untouched and no temporary file remains;
   // the message says so.
-  // Errors: kNotFound when no params are stored for the agreement; kDataLoss for a chunk that
+  // A pending agreement file is recovered first (without waiting; see recover()).
+  // Errors: kNotFound when no params are stored for the agreement; kFailedPrecondition when it is
+  // still pending or was never created (the message says what to run); kDataLoss for a chunk that
   // fails verification or a node whose root or shape differs from the chain's; kUnavailable
   // (retry) / kDeadlineExceeded when the node cuts or stalls the transfer (the download is
   // incomplete); kInvalidArgument when `out` is a directory or the stored endpoint is not an
@@ -259,8 +349,10 @@ class Client {
                                                 const std::filesystem::path& out, bool overwrite,
                                                 const ProgressFn& progress = {});
 
-  // The state of each condition of the agreement, with the stored params.
-  // Errors: kNotFound when no params are stored for the agreement or the chain does not know it;
+  // The state of each condition of the agreement, with the stored params (a pending file is
+  // recovered first, without waiting). Errors: kNotFound when no params are stored for the
+  // agreement or the chain does not know it; kFailedPrecondition for one still pending or never
+  // created;
   // kDataLoss when the stored params fail the engine's checkParams or the file is corrupt.
   [[nodiscard]] Result<AgreementStatus> status(const Hash32& agreement_id);
 
