@@ -16,12 +16,13 @@ namespace {
 
 // Prints an error the way every command does and returns its exit status. The single place
 // where an Error becomes output.
-int report_error(Console& console, bool json, const Error& error, int status) {
+int report_error(Console& console, bool json, const Error& error, int status,
+                 const nlohmann::json& details = nlohmann::json::object()) {
   if (json) {
-    nlohmann::json doc = {{"error",
-                           {{"code", std::string(error_code_name(error.code()))},
-                            {"message", error.message()},
-                            {"exit_code", status}}}};
+    nlohmann::json doc = details.is_object() ? details : nlohmann::json::object();
+    doc["error"] = {{"code", std::string(error_code_name(error.code()))},
+                    {"message", error.message()},
+                    {"exit_code", status}};
     console.out << doc.dump(2) << '\n';
     console.out.flush();
   } else {
@@ -93,6 +94,7 @@ CommandList builtin_commands(StackHooks hooks) {
   list.push_back(make_order_command());
   list.push_back(make_download_command());
   list.push_back(make_status_command());
+  list.push_back(make_recover_command());
   return list;
 }
 
@@ -172,7 +174,8 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
 
   Invocation inv(context, std::move(options));
   const auto fail = [&](const Error& error) {
-    return report_error(console, inv.json(), error, exit_code_for(error.code()));
+    return report_error(console, inv.json(), error, exit_code_for(error.code()),
+                        inv.error_details());
   };
   try {
     if (auto checked = check_global_options(inv); !checked.ok()) return fail(checked.error());

@@ -6,7 +6,8 @@
 
 namespace pactum::cli {
 
-Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> role) {
+Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> role,
+                                          std::chrono::milliseconds receipt_wait) {
   ClientSession s;
   if (role) {
     PACTUM_TRY(Account account, select_account(inv, role));
@@ -32,6 +33,7 @@ Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> r
   config.node_url = s.node_url;
   config.deployment = std::move(deployment).value();
   config.agreements_dir = home.root() / "agreements";
+  config.receipt_timeout = receipt_wait;
   // Only an explicit --node overrides the node an agreement's DDO names for downloads: a
   // PACTUM_NODE or stack default is where this user resolves, not where every asset lives.
   config.download_via_node_url = inv.options().node_url.has_value();
@@ -97,13 +99,15 @@ void TransferProgress::finish() {
 nlohmann::json transactions_json(const std::vector<client::SentTransaction>& sent) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& t : sent) {
+    const auto known = [&](nlohmann::json value) { return t.mined ? value : nlohmann::json(); };
     out.push_back({{"what", t.what},
                    {"hash", to_hex(t.hash)},
+                   {"mined", t.mined},
                    {"from", t.from.to_checksum_string()},
-                   {"block_number", t.block_number},
-                   {"gas_used", t.gas_used},
-                   {"effective_gas_price", t.effective_gas_price.to_dec()},
-                   {"fee_wei", t.fee.to_dec()}});
+                   {"block_number", known(t.block_number)},
+                   {"gas_used", known(t.gas_used)},
+                   {"effective_gas_price", known(t.effective_gas_price.to_dec())},
+                   {"fee_wei", known(t.fee.to_dec())}});
   }
   return out;
 }

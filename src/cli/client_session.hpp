@@ -4,6 +4,7 @@
 // arguments, and the JSON forms of their results.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,7 +35,10 @@ struct ClientSession {
 // (default `role`; nullopt: no account, read-only). Agreements live in <home>/agreements.
 // Errors: kNotFound when there is no deployment file for the chain; those of select_account,
 // RpcClient::connect_http, the chain and Client::create.
-[[nodiscard]] Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> role);
+// `receipt_wait`: how long the client waits for a transaction's receipt (ClientConfig).
+[[nodiscard]] Result<ClientSession> open_client_session(
+    Invocation& inv, std::optional<Role> role,
+    std::chrono::milliseconds receipt_wait = std::chrono::seconds(120));
 
 // Checks, before anything is contacted, that `pactum order` kept the params of agreement `id` in
 // <home>/agreements. Errors: kNotFound naming the file and `pactum order`.
@@ -57,7 +61,8 @@ class TransferProgress {
   std::optional<ProgressReporter> reporter_;
 };
 
-// {"what","hash","from","block_number","gas_used","effective_gas_price","fee_wei"} per transaction.
+// {"what","hash","mined","from","block_number","gas_used","effective_gas_price","fee_wei"} per
+// transaction; for one whose fate is unknown ("mined": false) the cost members are null.
 [[nodiscard]] nlohmann::json transactions_json(const std::vector<client::SentTransaction>& sent);
 // {"token","receivers","amounts"} with amounts as decimal strings of wei.
 [[nodiscard]] nlohmann::json payment_json(const client::Payment& payment);

@@ -1,7 +1,9 @@
 // `pactum order DID`: agree to an asset's terms and pay them into escrow in one transaction
 // (pactum::client::Client::order), after an ERC-20 approve when the price is in a token and the
-// allowance is short; prints the agreement id. The agreement's params and access endpoint are
-// kept in <home>/agreements/<id>.json for download and status.
+// allowance is short; prints the agreement id. The agreement's file — pending before anything is
+// sent, made once the chain confirms it — is kept in <home>/agreements/<id>.json for download,
+// status and recover. An earlier order of the same DID from this home is found, not paid again,
+// unless --again.
 #include <string>
 
 #include "client_session.hpp"
@@ -19,11 +21,30 @@ class OrderCommand final : public Command {
   }
   void configure(CLI::App& sub) override {
     sub.add_option("DID", did_, "The asset's DID (did:pactum:0x…)")->required();
+    sub.add_flag("--again", again_,
+                 "Order a new agreement even when this home already holds one for the DID");
+    sub.add_option("--wait", wait_seconds_,
+                   "Seconds to wait for the order's transaction to be mined")
+        ->check(CLI::Range(1, 86400));
   }
   Status run(Invocation& inv) override {
     PACTUM_TRY(Hash32 did, sdk::parse_did(did_));
-    PACTUM_TRY(ClientSession session, open_client_session(inv, Role::kConsumer));
-    PACTUM_TRY(client::OrderResult o, session.client->order(did));
+    PACTUM_TRY(ClientSession session,
+               open_client_session(inv, Role::kConsumer, std::chrono::seconds(wait_seconds_)));
+    client::OrderTrace trace;
+    auto ordered = session.client->order(did, {.again = again_}, &trace);
+    if (!ordered.ok()) {
+      // What was sent before the failure is the caller's to know (a script accounts for it).
+      nlohmann::json details = {{"transactions", transactions_json(trace.transactions)}};
+      if (trace.agreement_id && std::filesystem::exists(trace.params_file)) {
+        details["agreement_id"] = to_hex(*trace.agreement_id);
+        details["state"] = "pending";
+        details["params_file"] = trace.params_file.string();
+      }
+      inv.set_error_details(std::move(details));
+      return ordered.error();
+    }
+    const client::OrderResult& o = *ordered;
     const std::string id = to_hex(o.agreement_id);
     const eth::Address& token = o.params.payment.token;
     for (const auto& t : o.transactions) {
@@ -32,15 +53,22 @@ class OrderCommand final : public Command {
                  token.to_checksum_string() + " in " + to_hex(t.hash));
       }
     }
-    // The order is the last transaction (an approve, when one was needed, comes first).
     const std::string paid = token.is_zero() ? eth::format_units(o.paid, 18) + " ether"
                                              : o.paid.to_dec() + " base units of the token " +
                                                    token.to_checksum_string();
-    inv.note("paid " + paid + " into escrow in " + to_hex(o.transactions.back().hash));
+    if (o.reused) {
+      inv.note("this home ordered " + sdk::format_did(did) + " already: agreement " + id +
+               " (nothing paid now; --again orders a second one)");
+    } else {
+      // The order is the last transaction (an approve, when one was needed, comes first).
+      inv.note("paid " + paid + " into escrow in " + to_hex(o.transactions.back().hash));
+    }
     inv.note("params kept in " + o.params_file.string());
     inv.emit(
         {{"agreement_id", id},
          {"did", sdk::format_did(did)},
+         {"state", "made"},
+         {"reused", o.reused},
          {"consumer", o.params.consumer.to_checksum_string()},
          {"paid_wei", token.is_zero() ? nlohmann::json(o.paid.to_dec()) : nlohmann::json()},
          {"paid", o.paid.to_dec()},
@@ -56,6 +84,8 @@ class OrderCommand final : public Command {
 
  private:
   std::string did_;
+  bool again_ = false;
+  int wait_seconds_ = 120;
 };
 
 }  // namespace

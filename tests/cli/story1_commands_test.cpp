@@ -1,4 +1,4 @@
-// publish / order / download / status: argument errors are usage errors (2) found before anything
+// publish / order / recover / download / status: argument errors are usage errors (2) found before anything
 // is contacted; a missing file or an agreement never ordered here is not_found (3); an
 // unreachable chain is unavailable (10). The commands' live runs are tests/integration.
 #include <gtest/gtest.h>
@@ -106,6 +106,20 @@ TEST_F(Story1CommandsTest, DownloadAndStatusArgumentErrors) {
                  "not an agreement id");
     expect_error(run({"status", bad}), 2, "invalid_argument", "not an agreement id");
   }
+}
+
+TEST_F(Story1CommandsTest, RecoverArgumentErrors) {
+  for (const std::string& bad : {std::string("1234"), std::string("../../etc/passwd"),
+                                 "0x" + std::string(5000, 'a'), std::string("pending")}) {
+    expect_error(run({"recover", bad}), 2, "invalid_argument", "neither an agreement id");
+  }
+  expect_error(run({"recover", "did:pactum:0x12"}), 2, "invalid_argument", "is not a DID");
+  expect_error(run({"recover", kAgreement, "--wait", "-1"}), 2, "invalid_argument");
+  expect_error(run({"order", kDid, "--wait", "0"}), 2, "invalid_argument");
+  // Never ordered here: found out before the chain is asked.
+  expect_error(run({"recover", kAgreement}), 3, "not_found", "pactum order");
+  // Every pending agreement of the home: the chain is needed.
+  expect_error(run({"recover"}), 10, "unavailable");
 }
 
 TEST_F(Story1CommandsTest, AnAgreementNeverOrderedHereIsNotFound) {

@@ -5,7 +5,8 @@
 //   * Human mode: results on stdout, notes and progress on stderr, errors on stderr as
 //     "error: <message>".
 //   * --json: exactly one JSON document on stdout — the command's result, or
-//     {"error":{"code":"<name>","message":"…","exit_code":N}} — and nothing else on stdout;
+//     {"error":{"code":"<name>","message":"…","exit_code":N}} (with the members the command set
+//     through set_error_details beside "error") — and nothing else on stdout;
 //     notes and progress bars are silent.
 // The CLI is the JSON edge of Pactum: results become JSON here and nowhere deeper.
 //
@@ -92,6 +93,12 @@ class Invocation {
   void emit(const nlohmann::json& document, std::string_view human);
   [[nodiscard]] bool emitted() const noexcept { return emitted_; }
 
+  // Members a failing command adds to its --json error document, beside "error" (what it did
+  // before failing: `order` lists the transactions it sent and the pending agreement). Ignored
+  // when the command succeeds.
+  void set_error_details(nlohmann::json details) { error_details_ = std::move(details); }
+  [[nodiscard]] const nlohmann::json& error_details() const noexcept { return error_details_; }
+
   // A line for a person about what is happening ("waiting for anvil…") on stderr; silent with
   // --json.
   void note(std::string_view line);
@@ -111,6 +118,7 @@ class Invocation {
   GlobalOptions options_;
   std::optional<Home> home_;
   bool emitted_ = false;
+  nlohmann::json error_details_ = nlohmann::json::object();
 };
 
 // Checks that `url` is one the CLI can talk to (http://host[:port][/path]); `what` names its
