@@ -1,7 +1,8 @@
 #include "pactum/sdk/node_request.hpp"
 
 #include <charconv>
-#include <nlohmann/json.hpp>
+
+#include "guarded_json.hpp"
 
 #include "pactum/eth/eip712.hpp"
 #include "pactum/eth/keccak.hpp"
@@ -94,7 +95,13 @@ Result<NodeRequest> node_request_from_header(std::string_view header) {
     return invalid_argument("request: header is " + std::to_string(header.size()) +
                             " bytes, more than " + std::to_string(kMaxRequestHeaderLength));
   }
-  const nlohmann::json object = nlohmann::json::parse(header, nullptr, /*allow_exceptions=*/false);
+  json::Limits limits;
+  limits.max_bytes = kMaxRequestHeaderLength;
+  limits.max_depth = 1;  // one flat object of strings
+  auto parsed = json::parse(header, limits, "request");
+  if (!parsed.ok())
+    return invalid_argument("request: not a flat JSON object: " + parsed.error().message());
+  const nlohmann::json& object = *parsed;
   if (!object.is_object()) return invalid_argument("request: not a JSON object");
   for (const auto& [key, value] : object.items()) {
     if (key != "action" && key != "subject" && key != "node" && key != "nonce" && key != "expiry") {
