@@ -13,6 +13,7 @@
 
 #include "client_internal.hpp"
 #include "pactum/rpc/http_client.hpp"
+#include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/did.hpp"
 #include "pactum/store/chunk_cipher.hpp"
 
@@ -265,77 +266,28 @@ Result<eth::Address> Client::node_address() {
                      " does not name its address (node_address) in /health");
 }
 
-Result<AccessService> parse_access_service(std::string_view ddo_json) {
-  Json ddo = Json::parse(ddo_json, nullptr, false);
-  if (ddo.is_discarded() || !ddo.is_object() || !ddo.contains("service") ||
-      !ddo["service"].is_array()) {
-    return data_loss("the DDO has no service array");
-  }
-  for (const auto& s : ddo["service"]) {
-    if (!s.is_object() || s.value("type", Json()) != "PactumAccess") continue;
-    AccessService out;
-    // Kept as it is: order() and download() check it (parse_access_endpoint) before use.
-    if (s.contains("serviceEndpoint")) {
-      const Json& e = s["serviceEndpoint"];
-      // Not a string (a number, an object): kept as its JSON text, which no check accepts.
-      out.endpoint = e.is_string() ? e.get<std::string>() : e.dump().substr(0, 256);
-    }
-    auto address_of = [&](const Json& j, std::string_view what) -> Result<eth::Address> {
-      if (!j.is_string())
-        return data_loss("DDO access service: " + std::string(what) + " is not an address");
-      auto a = eth::Address::parse(j.get<std::string>());
-      if (!a.ok())
-        return data_loss("DDO access service: " + std::string(what) + ": " + a.error().message());
-      return *a;
-    };
-    PACTUM_TRY(out.provider, address_of(s.value("provider", Json()), "provider"));
-    const Json tpl = s.value("templateId", Json());
-    if (!tpl.is_string()) return data_loss("DDO access service: templateId is missing");
-    auto t = fixed_from_hex<32>(tpl.get<std::string>());
-    if (!t.ok()) return data_loss("DDO access service: templateId: " + t.error().message());
-    out.template_id = *t;
-    const Json p = s.value("payment", Json());
-    if (!p.is_object()) return data_loss("DDO access service: no payment object");
-    PACTUM_TRY(out.payment.token, address_of(p.value("token", Json()), "payment.token"));
-    const Json receivers = p.value("receivers", Json());
-    const Json amounts = p.value("amounts", Json());
-    if (!receivers.is_array() || !amounts.is_array() || receivers.size() != amounts.size() ||
-        receivers.empty() || receivers.size() > 8) {
-      return data_loss("DDO access service: payment needs 1..8 receivers and as many amounts");
-    }
-    for (const auto& r : receivers) {
-      PACTUM_TRY(auto a, address_of(r, "payment.receivers"));
-      out.payment.receivers.push_back(a);
-    }
-    for (const auto& m : amounts) {
-      if (!m.is_string()) return data_loss("DDO access service: amounts are decimal strings");
-      auto v = eth::U256::from_dec(m.get<std::string>());
-      if (!v.ok()) return data_loss("DDO access service: amount: " + v.error().message());
-      out.payment.amounts.push_back(*v);
-    }
-    const Json timeout = s.value("accessTimeout", Json("3600"));
-    std::uint64_t seconds = 0;
-    if (timeout.is_string()) {
-      auto v = eth::U256::from_dec(timeout.get<std::string>());
-      if (!v.ok() || !eth::fits_unsigned_bits(*v, 32)) {
-        return data_loss("DDO access service: accessTimeout is not a number of seconds");
-      }
-      seconds = v->limb(0);
-    } else if (timeout.is_number_unsigned()) {
-      seconds = timeout.get<std::uint64_t>();
-    } else {
-      return data_loss("DDO access service: accessTimeout is not a number of seconds");
-    }
-    if (seconds == 0 || seconds > 365ull * 24 * 3600) {
-      return data_loss("DDO access service: accessTimeout must be 1 s .. 1 year");
-    }
-    out.access_timeout_seconds = seconds;
-    return out;
-  }
-  return data_loss("the DDO has no PactumAccess service");
+namespace {
+
+// The one DDO parser (sdk/ddo.hpp), its refusals as data loss naming where the DDO came from.
+Result<sdk::Ddo> parse_ddo_from(std::string_view ddo_json, std::string_view source) {
+  auto ddo = sdk::parse_ddo(ddo_json);
+  // A DDO the node or the owner serves is received data: wrong, it is data loss, not a usage
+  // error of ours.
+  if (!ddo.ok()) return data_loss(ddo.error().message() + " (from " + std::string(source) + ")");
+  return ddo;
 }
 
-namespace {
+AccessService access_service_of(const sdk::Ddo& ddo) {
+  AccessService out;
+  out.endpoint = ddo.access.endpoint;
+  out.provider = ddo.access.provider;
+  out.template_id = ddo.access.template_id;
+  out.payment.token = ddo.access.payment.token;
+  out.payment.receivers = ddo.access.payment.receivers;
+  out.payment.amounts = ddo.access.payment.amounts;
+  out.access_timeout_seconds = ddo.access.access_timeout_seconds;
+  return out;
+}
 
 // GET of the DDO URL an owner registered on chain (untrusted: checked as an access endpoint is,
 // but a query is allowed since nothing is appended to it).
@@ -388,10 +340,10 @@ Result<ResolvedAsset> Client::resolve(const Hash32& did) {
     }
   }
   if (got.status != 200) return node_error(got, did_text + " from " + source);
-  auto ddo = Json::parse(got.body, nullptr, false);
-  if (ddo.is_discarded() || !ddo.is_object() || ddo.value("id", Json()) != did_text) {
-    return data_loss("the DDO for " + did_text + " from " + source +
-                     " is malformed or names another DID");
+  PACTUM_TRY(sdk::Ddo ddo, parse_ddo_from(got.body, source));
+  if (ddo.did != did) {
+    return data_loss("the DDO for " + did_text + " from " + source + " names another DID, " +
+                     sdk::format_did(ddo.did));
   }
 
   // The chain's word on the owner and the checksum.
@@ -399,27 +351,13 @@ Result<ResolvedAsset> Client::resolve(const Hash32& did) {
     PACTUM_TRY(on_chain, impl_->asset(did));
   }
   const Registry::GetAssetResult& asset = *on_chain;
-  auto lower = [](std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  const Json controller_json = ddo.value("controller", Json());
-  const std::string controller =
-      controller_json.is_string() ? controller_json.get<std::string>() : "";
-  const std::string owner_suffix = ":" + asset.owner.to_hex();
-  if (controller.size() < owner_suffix.size() ||
-      lower(controller.substr(controller.size() - owner_suffix.size())) != lower(owner_suffix)) {
-    return data_loss("the DDO's controller '" + controller.substr(0, 128) +
-                     "' is not the on-chain owner " + asset.owner.to_checksum_string());
+  if (ddo.controller != asset.owner || ddo.chain_id != impl_->chain_id) {
+    return data_loss("the DDO's controller " + ddo.controller.to_checksum_string() + " on chain " +
+                     std::to_string(ddo.chain_id) + " is not the on-chain owner " +
+                     asset.owner.to_checksum_string() + " on chain " +
+                     std::to_string(impl_->chain_id));
   }
-  std::string checksum;
-  for (const auto& s : ddo.value("service", Json::array())) {
-    if (s.is_object() && s.value("type", Json()) == "PactumMetadata" && s.contains("checksum") &&
-        s["checksum"].is_string()) {
-      checksum = s["checksum"].get<std::string>();
-    }
-  }
-  if (lower(checksum) != lower(to_hex(asset.checksum))) {
+  if (ddo.metadata.checksum != asset.checksum) {
     return data_loss("the DDO's checksum differs from the on-chain checksum " +
                      to_hex(asset.checksum));
   }
@@ -427,8 +365,8 @@ Result<ResolvedAsset> Client::resolve(const Hash32& did) {
   out.did = did;
   out.owner = asset.owner;
   out.checksum = asset.checksum;
-  out.ddo_json = ddo.dump();
-  PACTUM_TRY(out.access, parse_access_service(out.ddo_json));
+  out.ddo_json = std::move(got.body);
+  out.access = access_service_of(ddo);
   return out;
 }
 

@@ -137,7 +137,4 @@ struct Client::Impl {
 [[nodiscard]] Status write_file_atomically(const std::filesystem::path& path,
                                            std::string_view text);
 
-// The PactumAccess service of a DDO. Errors: kDataLoss saying what is missing or malformed.
-[[nodiscard]] Result<AccessService> parse_access_service(std::string_view ddo_json);
-
 }  // namespace pactum::client

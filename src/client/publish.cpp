@@ -11,6 +11,7 @@
 
 #include "client_internal.hpp"
 #include "pactum/eth/keccak.hpp"
+#include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/did.hpp"
 #include "pactum/store/chunk_cipher.hpp"
 #include "pactum/store/merkle.hpp"
@@ -102,6 +103,15 @@ class ChunkHasher {
   Bytes pending_;
   store::MerkleBuilder builder_;
 };
+
+// At most `max` bytes of `text`, never cutting a UTF-8 sequence in two (a file name may be any
+// bytes; the DDO writer replaces invalid UTF-8, which must not push it past the limit).
+std::string utf8_prefix(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
 
 std::string iso_time(std::int64_t unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -265,41 +275,32 @@ Result<PublishResult> Client::publish(const PublishRequest& request, const Progr
     payment.receivers.push_back(fee.receiver);
     payment.amounts.push_back(fee.amount);
   }
-  Json receivers = Json::array(), amounts = Json::array();
-  for (const auto& r : payment.receivers) receivers.push_back(r.to_checksum_string());
-  for (const auto& a : payment.amounts) amounts.push_back(a.to_dec());
   const std::string name = request.name.empty() ? request.file.filename().string() : request.name;
-  Json ddo = {{"@context", {"https://www.w3.org/ns/did/v1"}},
-              {"id", did_text},
-              {"controller", "did:pkh:eip155:" + std::to_string(impl_->chain_id) + ":" +
-                                 publisher.to_checksum_string()},
-              {"created", iso_time(impl_->now())},
-              {"service",
-               {{{"id", did_text + "#metadata"},
-                 {"type", "PactumMetadata"},
-                 {"serviceEndpoint", ddo_url},
-                 {"name", name.substr(0, kMaxNameLength)},
-                 {"contentType", "application/octet-stream"},
-                 {"size", std::to_string(size)},
-                 {"chunkSize", std::to_string(answer.chunk_size)},
-                 {"chunkCount", std::to_string(answer.chunk_count)},
-                 {"checksum", to_hex(root)},
-                 {"checksumAlgorithm", "sha256-merkle-rfc9162"}},
-                {{"id", did_text + "#access"},
-                 {"type", "PactumAccess"},
-                 {"serviceEndpoint", impl_->node.base_url() + "/api/v1/access"},
-                 {"provider", node.to_checksum_string()},
-                 {"templateId", to_hex(impl_->paid_access)},
-                 {"payment",
-                  {{"token", payment.token.to_checksum_string()},
-                   {"receivers", receivers},
-                   {"amounts", amounts}}},
-                 {"accessTimeout", std::to_string(request.access_timeout_seconds)}}}}};
-  Json body = {{"upload_id", answer.upload_id}, {"ddo", ddo}};
+  sdk::Ddo ddo;
+  ddo.did = did;
+  ddo.chain_id = impl_->chain_id;
+  ddo.controller = publisher;
+  ddo.created = iso_time(impl_->now());
+  ddo.metadata.endpoint = ddo_url;
+  ddo.metadata.name = utf8_prefix(name, kMaxNameLength);
+  ddo.metadata.content_type = "application/octet-stream";
+  ddo.metadata.size = size;
+  ddo.metadata.chunk_size = answer.chunk_size;
+  ddo.metadata.chunk_count = answer.chunk_count;
+  ddo.metadata.checksum = root;
+  ddo.access.endpoint = impl_->node.base_url() + "/api/v1/access";
+  ddo.access.provider = node;
+  ddo.access.template_id = impl_->paid_access;
+  ddo.access.payment = sdk::to_payment_terms(payment);
+  ddo.access.access_timeout_seconds = request.access_timeout_seconds;
+  const std::string ddo_text = sdk::write_ddo(ddo);
+  // Written by hand around the DDO's text: the upload id is a short token (checked above).
+  const std::string body =
+      "{\"upload_id\":" + Json(answer.upload_id).dump() + ",\"ddo\":" + ddo_text + "}";
   PACTUM_TRY(HeaderList publish_headers,
              impl_->signed_headers(sdk::NodeAction::kPublish, did, node));
   PACTUM_TRY(NodeReply put, impl_->node.request("PUT", "/api/v1/assets/" + did_text,
-                                                publish_headers, body.dump(), "application/json"));
+                                                publish_headers, body, "application/json"));
   if (put.status != 200 && put.status != 201)
     return node_error(put, "publishing " + did_text + " at " + impl_->node.base_url());
 
@@ -311,7 +312,7 @@ Result<PublishResult> Client::publish(const PublishRequest& request, const Progr
   out.upload_id = answer.upload_id;
   out.provider = node;
   out.payment = std::move(payment);
-  out.ddo_json = ddo.dump();
+  out.ddo_json = ddo_text;
   return out;
 }
 

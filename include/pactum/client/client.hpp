@@ -59,6 +59,7 @@
 #include "pactum/eth/keys.hpp"
 #include "pactum/eth/uint256.hpp"
 #include "pactum/rpc/eth_api.hpp"
+#include "pactum/sdk/ddo.hpp"
 
 namespace pactum::client {
 
@@ -72,11 +73,11 @@ using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 // The most fee receivers a publication may name (the engine pays at most 8 receivers, the
 // publisher being the first).
-inline constexpr std::size_t kMaxFees = 7;
+inline constexpr std::size_t kMaxFees = sdk::kMaxPaymentReceivers - 1;
 // Longest asset name kept in a DDO.
-inline constexpr std::size_t kMaxNameLength = 256;
+inline constexpr std::size_t kMaxNameLength = sdk::kMaxDdoTextLength;
 // Longest access serviceEndpoint accepted from a DDO.
-inline constexpr std::size_t kMaxEndpointLength = 2048;
+inline constexpr std::size_t kMaxEndpointLength = sdk::kMaxServiceEndpointLength;
 
 struct ClientConfig {
   std::string node_url;                  // the node to talk to, http://host[:port]
