@@ -54,6 +54,7 @@
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
+#include "support/ddo_cases.hpp"
 #include "support/process.hpp"
 
 extern char** environ;
@@ -512,6 +513,7 @@ class Bench {
       if (upload_id_.empty()) {
         upload_id_ = up["upload_id"];
         checksum_ = up["checksum"];
+        upload_answer_ = up;
       } else {
         // Only the first upload is kept for the rest of the bench: keep the disk from filling.
         std::filesystem::remove_all(root_ + "/store/objects/" + up["upload_id"].get<std::string>());
@@ -572,25 +574,12 @@ class Bench {
     }
     did_ = did;
     const std::string did_text = node::format_did(did);
-    const std::string publisher_hex = key(kPublisher).address().to_hex();
     const eth::U256 price(1'000'000'000'000'000ULL);
-    Json ddo = {
-        {"@context", {"https://www.w3.org/ns/did/v1"}},
-        {"id", did_text},
-        {"controller", "did:pkh:eip155:" + std::to_string(chain_id_) + ":" + publisher_hex},
-        {"service",
-         {{{"id", did_text + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum_}},
-          {{"id", did_text + "#access"},
-           {"type", "PactumAccess"},
-           {"serviceEndpoint", node_url("/api/v1/access")},
-           {"provider", service_->address().to_hex()},
-           {"templateId", to_hex(must(deployment_.template_id("paid-access"), "tpl"))},
-           {"payment",
-            {{"token", eth::Address().to_hex()},
-             {"receivers", {publisher_hex}},
-             {"amounts", {price.to_dec()}}}},
-           {"accessTimeout", "3600"}}}}};
-    Json body = {{"upload_id", upload_id_}, {"ddo", ddo}};
+    sdk::Ddo ddo = pactum::testing::ddo_for_upload(
+        did, key(kPublisher).address(), service_->address(),
+        must(deployment_.template_id("paid-access"), "tpl"), upload_answer_, price, chain_id_);
+    ddo.access.endpoint = node_url("/api/v1/access");
+    Json body = {{"upload_id", upload_id_}, {"ddo", Json::parse(sdk::write_ddo(ddo))}};
     auto h = signed_headers(sign(kPublisher, sdk::NodeAction::kPublish, did));
     Curl put =
         curl({"-o", "-", "-X", "PUT", "-H", "Content-Type: application/json", h[0], h[1], h[2],
@@ -858,6 +847,7 @@ class Bench {
   std::string file_;
   std::string upload_id_;
   std::string checksum_;
+  Json upload_answer_;
   std::string proofs_body_;
   Hash32 agreement_{};
   Hash32 did_{};

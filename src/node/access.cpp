@@ -137,18 +137,29 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
   }
   if (!known.upload_id) {
     const std::string did_text = format_did(params.did);
-    PACTUM_TRY(auto upload, ledger->upload_of(did_text));
-    if (!upload) return not_found(did_text + " is not served by this node");
     if (params.template_id != paid_access) {
       return permission_denied("agreement " + to_hex(id) + " is not of the paid-access template");
     }
-    PACTUM_TRY(auto meta, store.get(*upload));
-    PACTUM_TRY(auto terms, access_terms(meta.ddo_json));
-    if (!(terms == params.payment)) {
-      return permission_denied("the payment terms of agreement " + to_hex(id) +
-                               " differ from the access service of " + did_text);
+    // Settled by this node before (maybe before a restart): served on the terms it was settled
+    // under, whatever the DID's DDO says now (node_ledger.hpp, "Settled agreements").
+    PACTUM_TRY(auto settled, ledger->settled(to_hex(id)));
+    if (settled) {
+      known.upload_id = settled->upload_id;
+      known.settled = true;
+    } else {
+      PACTUM_TRY(auto asset, ledger->asset(did_text));
+      if (!asset || asset->ddo.empty()) return not_found(did_text + " is not served by this node");
+      auto ddo = sdk::parse_ddo(asset->ddo);
+      if (!ddo.ok()) {
+        return data_loss("the stored DDO of " + did_text +
+                         " does not parse: " + ddo.error().message());
+      }
+      if (!(ddo->access.payment == sdk::to_payment_terms(params.payment))) {
+        return permission_denied("the payment terms of agreement " + to_hex(id) +
+                                 " differ from the access service of " + did_text);
+      }
+      known.upload_id = asset->upload_id;
     }
-    known.upload_id = *upload;
   }
 
   // 5 (cheap, local) before 4 (a chain call): the validity window contains now.
@@ -163,6 +174,16 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
       return failed_precondition("the payment of agreement " + to_hex(id) + " is not locked");
     }
     PACTUM_TRY_STATUS(settle(id, params));
+    NodeLedger::SettledAgreement record;
+    record.agreement_id = to_hex(id);
+    record.did = format_did(params.did);
+    record.upload_id = *known.upload_id;
+    record.consumer = params.consumer.to_hex();
+    record.terms = terms_text(sdk::to_payment_terms(params.payment));
+    record.valid_from = params.valid_from;
+    record.valid_until = params.valid_until;
+    record.settled_at = config.clock();
+    PACTUM_TRY_STATUS(ledger->record_settled(record));
     known.settled = true;
   }
   {

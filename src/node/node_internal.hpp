@@ -11,6 +11,7 @@
 #include "pactum/contracts/agreement_engine.hpp"
 #include "pactum/contracts/asset_registry.hpp"
 #include "pactum/node/node_service.hpp"
+#include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/http.hpp"
 #include "reader_pool.hpp"
@@ -22,9 +23,9 @@ namespace pactum::node {
 // A decimal query value, `fallback` when absent. Errors: kInvalidArgument.
 [[nodiscard]] Result<std::uint64_t> parse_count(std::optional<std::string_view> text,
                                                 std::uint64_t fallback, std::string_view what);
-// The payment terms of a DDO's PactumAccess service. Errors: kInvalidArgument saying what is
-// missing or malformed.
-[[nodiscard]] Result<contracts::AgreementEngine::Payment> access_terms(std::string_view ddo_text);
+// Payment terms as one canonical line ("token=0x…;0x<receiver>=<amount>;…"), kept with a settled
+// agreement so that an audit can see what the node checked.
+[[nodiscard]] std::string terms_text(const sdk::PaymentTerms& terms);
 
 // What the node knows of an agreement whose params checked out on chain.
 struct KnownAgreement {
@@ -43,6 +44,14 @@ struct NodeService::Impl {
   // for a replayed nonce; kPermissionDenied for another subject.
   [[nodiscard]] Result<eth::Address> authenticate(const server::Request& request,
                                                   sdk::NodeAction action, const Hash32& subject);
+  // Whether `signer` is one of the publishers this node serves (config.publishers).
+  [[nodiscard]] bool is_publisher(const eth::Address& signer) const;
+  // The chain's word on a publication: `did` is registered, owned by `owner`, with checksum
+  // `root`, and this node is one of its providers. Errors: kNotFound (not registered),
+  // kPermissionDenied (another owner), kFailedPrecondition (another checksum, not a provider),
+  // and those of the chain calls.
+  [[nodiscard]] Status check_registration(const Hash32& did, const eth::Address& owner,
+                                          const Hash32& root);
   // eth_call from the node's address at the latest block.
   [[nodiscard]] Result<Bytes> view_call(const eth::Address& to, Bytes data);
 

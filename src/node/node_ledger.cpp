@@ -58,7 +58,46 @@ CREATE TABLE IF NOT EXISTS used_nonces (expiry INTEGER NOT NULL, signer TEXT NOT
                                         nonce TEXT NOT NULL,
                                         PRIMARY KEY (expiry, signer, nonce)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS assets (did TEXT PRIMARY KEY, upload_id TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS assets_by_upload ON assets (upload_id);
+CREATE TABLE IF NOT EXISTS settled (agreement_id TEXT PRIMARY KEY, did TEXT NOT NULL,
+                                    upload_id TEXT NOT NULL, consumer TEXT NOT NULL,
+                                    terms TEXT NOT NULL, valid_from INTEGER NOT NULL,
+                                    valid_until INTEGER NOT NULL, settled_at INTEGER NOT NULL)
+                                    WITHOUT ROWID;
 )sql";
+
+// Whether `table` has a column `column` (for upgrades that add one).
+bool has_column(sqlite3* db, const char* table, std::string_view column) {
+  Statement st(db, (std::string("SELECT name FROM pragma_table_info('") + table + "')").c_str());
+  if (!st.ok()) return false;
+  while (st.step() == SQLITE_ROW) {
+    if (st.text(0) == column) return true;
+  }
+  return false;
+}
+
+// Runs `body` in a transaction committed with synchronous=FULL (a rare write its caller
+// acknowledges: it must survive power loss); rolled back when `body` fails.
+template <class Body>
+Status durable_transaction(sqlite3* db, Body&& body) {
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return sqlite_error(db, "begin");
+  }
+  Status st = body();
+  if (!st.ok()) {
+    sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
+    return st;
+  }
+  sqlite3_exec(db, "PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr);
+  const int rc = sqlite3_exec(db, "COMMIT;", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite_error(db, "commit");
+    sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
+    return e;
+  }
+  return ok_status();
+}
 
 }  // namespace
 
@@ -89,6 +128,15 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
     sqlite3_free(message);
     sqlite3_close(db);
     return unavailable("node ledger: schema of " + path + ": " + text);
+  }
+  // A node.db from before DDOs were kept per DID: its bindings get theirs from the store
+  // (NodeService fills them at start-up, assets_without_ddo()).
+  if (!has_column(db, "assets", "ddo") &&
+      sqlite3_exec(db, "ALTER TABLE assets ADD COLUMN ddo TEXT;", nullptr, nullptr, nullptr) !=
+          SQLITE_OK) {
+    Error e = sqlite_error(db, "add the ddo column to " + path);
+    sqlite3_close(db);
+    return e;
   }
   // No checkpoint inside a request: the checkpointer thread does them.
   sqlite3_wal_autocheckpoint(db, 0);
@@ -219,46 +267,84 @@ Result<std::uint64_t> NodeLedger::nonce_count() {
   return st.integer(0);
 }
 
-Status NodeLedger::bind(std::string_view did, std::string_view upload_id) {
+Status NodeLedger::publish(std::string_view did, std::string_view upload_id, std::string_view ddo) {
   std::lock_guard lock(mutex_);
-  Statement st(db_,
-               "INSERT INTO assets (did, upload_id) VALUES (?1, ?2) "
-               "ON CONFLICT(did) DO UPDATE SET upload_id = excluded.upload_id");
-  if (!st.ok()) return sqlite_error(db_, "prepare bind");
-  st.bind_text(1, did);
-  st.bind_text(2, upload_id);
-  // A publish is rare and acknowledged to its owner: this commit syncs the WAL.
-  sqlite3_exec(db_, "PRAGMA synchronous=FULL;", nullptr, nullptr, nullptr);
-  const int rc = st.step();
-  sqlite3_exec(db_, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_DONE) return sqlite_error(db_, "bind");
-  return ok_status();
+  return durable_transaction(db_, [&]() -> Status {
+    {
+      Statement other(db_, "SELECT did FROM assets WHERE upload_id = ?1 AND did <> ?2 LIMIT 1");
+      if (!other.ok()) return sqlite_error(db_, "prepare publish");
+      other.bind_text(1, upload_id);
+      other.bind_text(2, did);
+      const int rc = other.step();
+      if (rc == SQLITE_ROW) {
+        return already_exists("upload " + std::string(upload_id) + " is published as " +
+                              other.text(0) + "; an upload is bound to one DID");
+      }
+      if (rc != SQLITE_DONE) return sqlite_error(db_, "publish");
+    }
+    {
+      Statement bound(db_, "SELECT upload_id FROM assets WHERE did = ?1");
+      if (!bound.ok()) return sqlite_error(db_, "prepare publish");
+      bound.bind_text(1, did);
+      const int rc = bound.step();
+      if (rc == SQLITE_ROW && bound.text(0) != upload_id) {
+        return already_exists(std::string(did) + " is published with upload " + bound.text(0) +
+                              "; its content cannot change");
+      }
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db_, "publish");
+    }
+    Statement st(db_,
+                 "INSERT INTO assets (did, upload_id, ddo) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT(did) DO UPDATE SET ddo = excluded.ddo");
+    if (!st.ok()) return sqlite_error(db_, "prepare publish");
+    st.bind_text(1, did);
+    st.bind_text(2, upload_id);
+    st.bind_text(3, ddo);
+    if (st.step() != SQLITE_DONE) return sqlite_error(db_, "publish");
+    return ok_status();
+  });
 }
 
 Result<std::optional<std::string>> NodeLedger::upload_of(std::string_view did) {
+  PACTUM_TRY(auto found, asset(did));
+  if (!found) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(found->upload_id));
+}
+
+Result<std::optional<NodeLedger::Asset>> NodeLedger::asset(std::string_view did) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "SELECT upload_id FROM assets WHERE did = ?1");
+  Statement st(db_, "SELECT did, upload_id, ddo FROM assets WHERE did = ?1");
   if (!st.ok()) return sqlite_error(db_, "prepare lookup");
   st.bind_text(1, did);
   const int rc = st.step();
-  if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc == SQLITE_ROW) return std::optional<Asset>(Asset{st.text(0), st.text(1), st.text(2)});
+  if (rc == SQLITE_DONE) return std::optional<Asset>();
   return sqlite_error(db_, "lookup");
 }
 
-Result<std::vector<NodeLedger::Binding>> NodeLedger::list(std::uint64_t offset,
-                                                          std::uint64_t limit) {
+Result<std::uint64_t> NodeLedger::ddo_size(std::string_view did) {
   std::lock_guard lock(mutex_);
-  Statement st(db_, "SELECT did, upload_id FROM assets ORDER BY did LIMIT ?1 OFFSET ?2");
+  Statement st(db_, "SELECT length(CAST(ddo AS BLOB)) FROM assets WHERE did = ?1");
+  if (!st.ok()) return sqlite_error(db_, "prepare DDO size");
+  st.bind_text(1, did);
+  const int rc = st.step();
+  if (rc == SQLITE_ROW) return st.integer(0);
+  if (rc == SQLITE_DONE) return std::uint64_t{0};
+  return sqlite_error(db_, "DDO size");
+}
+
+Result<std::vector<std::string>> NodeLedger::list(std::uint64_t offset, std::uint64_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT did FROM assets ORDER BY did LIMIT ?1 OFFSET ?2");
   if (!st.ok()) return sqlite_error(db_, "prepare list");
   st.bind_int(1, limit);
   st.bind_int(2, offset);
-  std::vector<Binding> out;
+  std::vector<std::string> out;
   for (;;) {
     const int rc = st.step();
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) return sqlite_error(db_, "list");
-    out.push_back(Binding{st.text(0), st.text(1)});
+    out.push_back(st.text(0));
   }
   return out;
 }
@@ -268,6 +354,76 @@ Result<std::uint64_t> NodeLedger::count() {
   Statement st(db_, "SELECT COUNT(*) FROM assets");
   if (!st.ok() || st.step() != SQLITE_ROW) return sqlite_error(db_, "count");
   return st.integer(0);
+}
+
+Result<std::vector<NodeLedger::Asset>> NodeLedger::assets_without_ddo() {
+  std::lock_guard lock(mutex_);
+  Statement st(db_, "SELECT did, upload_id FROM assets WHERE ddo IS NULL ORDER BY did");
+  if (!st.ok()) return sqlite_error(db_, "prepare upgrade scan");
+  std::vector<Asset> out;
+  for (;;) {
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return sqlite_error(db_, "upgrade scan");
+    out.push_back(Asset{st.text(0), st.text(1), ""});
+  }
+  return out;
+}
+
+Status NodeLedger::fill_ddo(std::string_view did, std::string_view ddo) {
+  std::lock_guard lock(mutex_);
+  return durable_transaction(db_, [&]() -> Status {
+    Statement st(db_, "UPDATE assets SET ddo = ?2 WHERE did = ?1 AND ddo IS NULL");
+    if (!st.ok()) return sqlite_error(db_, "prepare upgrade");
+    st.bind_text(1, did);
+    st.bind_text(2, ddo);
+    if (st.step() != SQLITE_DONE) return sqlite_error(db_, "upgrade");
+    return ok_status();
+  });
+}
+
+Status NodeLedger::record_settled(const SettledAgreement& a) {
+  std::lock_guard lock(mutex_);
+  return durable_transaction(db_, [&]() -> Status {
+    Statement st(db_,
+                 "INSERT INTO settled (agreement_id, did, upload_id, consumer, terms, valid_from, "
+                 "valid_until, settled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                 "ON CONFLICT(agreement_id) DO NOTHING");
+    if (!st.ok()) return sqlite_error(db_, "prepare settlement");
+    st.bind_text(1, a.agreement_id);
+    st.bind_text(2, a.did);
+    st.bind_text(3, a.upload_id);
+    st.bind_text(4, a.consumer);
+    st.bind_text(5, a.terms);
+    st.bind_int(6, a.valid_from);
+    st.bind_int(7, a.valid_until);
+    st.bind_int(8, static_cast<std::uint64_t>(std::max<std::int64_t>(a.settled_at, 0)));
+    if (st.step() != SQLITE_DONE) return sqlite_error(db_, "record settlement");
+    return ok_status();
+  });
+}
+
+Result<std::optional<NodeLedger::SettledAgreement>> NodeLedger::settled(
+    std::string_view agreement_id) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "SELECT agreement_id, did, upload_id, consumer, terms, valid_from, valid_until, "
+               "settled_at FROM settled WHERE agreement_id = ?1");
+  if (!st.ok()) return sqlite_error(db_, "prepare settlement lookup");
+  st.bind_text(1, agreement_id);
+  const int rc = st.step();
+  if (rc == SQLITE_DONE) return std::optional<SettledAgreement>();
+  if (rc != SQLITE_ROW) return sqlite_error(db_, "settlement lookup");
+  SettledAgreement a;
+  a.agreement_id = st.text(0);
+  a.did = st.text(1);
+  a.upload_id = st.text(2);
+  a.consumer = st.text(3);
+  a.terms = st.text(4);
+  a.valid_from = st.integer(5);
+  a.valid_until = st.integer(6);
+  a.settled_at = static_cast<std::int64_t>(st.integer(7));
+  return std::optional<SettledAgreement>(std::move(a));
 }
 
 }  // namespace pactum::node

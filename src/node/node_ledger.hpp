@@ -1,4 +1,5 @@
-// The node's own SQLite database (node.db): the nonce ledger and the DID → upload bindings.
+// The node's own SQLite database (node.db): the nonce ledger, the published assets (DID → upload
+// and the DID's DDO) and the agreements the node has settled (with the terms it settled under).
 //
 // What is kept. A nonce is recorded with the expiry of the signed request that carried it,
 // under the key (expiry, signer, nonce): a replay repeats the same signed request, hence the
@@ -18,7 +19,17 @@
 //     The interval is short because a checkpoint stalls the requests that record nonces while
 //     it syncs, for longer the more the WAL has grown: at 1 s the access checks' p99 was
 //     10 ms, at 100 ms 4.3 ms (docs/bench/node.md). An idle ledger's checkpoint does nothing.
-//   - bind() commits with synchronous=FULL: a published DID survives power loss.
+//   - publish() and record_settled() commit with synchronous=FULL: a published DID and a
+//     settled agreement survive power loss.
+//
+// Assets. Each DID has its own DDO, and an upload is bound to one DID at most: publishing the
+// same upload under a second DID, or another upload under a published DID, is refused (a DID's
+// content is fixed by its on-chain checksum; a second DID must not take over the first one's
+// buyers). Re-publishing a DID with its upload replaces the DDO (a new price for new orders).
+//
+// Settled agreements. Once the node has fulfilled access and released an agreement's payment,
+// the agreement is served on the terms it was settled under: a later DDO of the same DID cannot
+// revoke it (docs/node-api.md). What a policy may revoke is the policy's to say, explicitly.
 //
 // Upgrade. A node.db from before expiries were kept has a `nonces` table (signer, nonce): it is
 // still consulted for the first kMaxRequestLifetimeSeconds + kPruneGraceSeconds after opening
@@ -81,18 +92,49 @@ class NodeLedger {
   // Nonces recorded and not yet pruned (old table excluded).
   [[nodiscard]] Result<std::uint64_t> nonce_count();
 
-  // Binds `did` to `upload_id` (replacing an earlier binding of the DID).
-  [[nodiscard]] Status bind(std::string_view did, std::string_view upload_id);
+  // Publishes `did` as `upload_id` with its DDO text, in one transaction: a new DID is bound to
+  // the upload; a DID already bound to that upload gets the new DDO.
+  // Errors: kAlreadyExists when the upload is bound to another DID, or the DID to another
+  // upload (both named); kUnavailable when SQLite fails (nothing is changed then).
+  [[nodiscard]] Status publish(std::string_view did, std::string_view upload_id,
+                               std::string_view ddo);
   // The upload bound to `did`, or nullopt.
   [[nodiscard]] Result<std::optional<std::string>> upload_of(std::string_view did);
 
-  struct Binding {
+  struct Asset {
     std::string did;
     std::string upload_id;
+    std::string ddo;  // empty for a binding from before DDOs were kept here (see fill_ddo)
   };
-  // Bindings in DID order, `limit` from `offset`, and how many there are in all.
-  [[nodiscard]] Result<std::vector<Binding>> list(std::uint64_t offset, std::uint64_t limit);
+  // The asset published as `did`, or nullopt.
+  [[nodiscard]] Result<std::optional<Asset>> asset(std::string_view did);
+  // The length in bytes of the DDO of `did`; 0 when there is none (or no such DID).
+  [[nodiscard]] Result<std::uint64_t> ddo_size(std::string_view did);
+  // The DIDs in order, `limit` from `offset` (DDOs are read one by one with asset()).
+  [[nodiscard]] Result<std::vector<std::string>> list(std::uint64_t offset, std::uint64_t limit);
   [[nodiscard]] Result<std::uint64_t> count();
+  // Bindings made before DDOs were kept per DID (their DDO was the upload's, in the store).
+  [[nodiscard]] Result<std::vector<Asset>> assets_without_ddo();
+  // Sets the DDO of a binding that has none (the upgrade of an older node.db).
+  [[nodiscard]] Status fill_ddo(std::string_view did, std::string_view ddo);
+
+  // An agreement the node has settled on chain (fulfilled access, released payment), and what it
+  // checked then: served on these facts from then on.
+  struct SettledAgreement {
+    std::string agreement_id;  // 0x-hex
+    std::string did;
+    std::string upload_id;
+    std::string consumer;  // 0x-hex, lower case
+    std::string terms;     // the payment terms as checked (a canonical text, for audits)
+    std::uint64_t valid_from = 0;
+    std::uint64_t valid_until = 0;  // 0: no end
+    std::int64_t settled_at = 0;    // unix seconds, the node's clock
+  };
+  // Records a settlement (replacing none: a second record of the same id is ignored).
+  // Errors: kUnavailable when SQLite fails.
+  [[nodiscard]] Status record_settled(const SettledAgreement& settled);
+  // The settlement of `agreement_id`, or nullopt.
+  [[nodiscard]] Result<std::optional<SettledAgreement>> settled(std::string_view agreement_id);
 
  private:
   NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce, Clock clock,

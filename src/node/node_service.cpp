@@ -1,12 +1,15 @@
 // NodeService: routes, publish and the upload sink. Access lives in access.cpp.
 #include "pactum/node/node_service.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <type_traits>
 #include <utility>
 
+#include "guarded_json.hpp"
 #include "node_internal.hpp"
+#include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/range.hpp"
 #include "pactum/store/chunk_cipher.hpp"
@@ -48,51 +51,37 @@ Result<std::uint64_t> parse_count(std::optional<std::string_view> text, std::uin
   return v;
 }
 
-Result<contracts::AgreementEngine::Payment> access_terms(std::string_view ddo_text) {
-  using Payment = contracts::AgreementEngine::Payment;
-  Json ddo = Json::parse(ddo_text, nullptr, false);
-  if (ddo.is_discarded() || !ddo.is_object()) return invalid_argument("DDO is not a JSON object");
-  auto services = ddo.find("service");
-  if (services == ddo.end() || !services->is_array()) {
-    return invalid_argument("DDO has no service array");
+std::string terms_text(const sdk::PaymentTerms& terms) {
+  std::string out = "token=" + terms.token.to_hex();
+  for (std::size_t i = 0; i < terms.receivers.size(); ++i) {
+    out += ";" + terms.receivers[i].to_hex() + "=" + terms.amounts[i].to_dec();
   }
-  for (const auto& s : *services) {
-    if (!s.is_object() || s.value("type", Json()) != "PactumAccess") continue;
-    auto payment = s.find("payment");
-    if (payment == s.end() || !payment->is_object()) {
-      return invalid_argument("DDO access service has no payment object");
-    }
-    Payment out;
-    const Json& p = *payment;
-    if (!p.contains("token") || !p["token"].is_string()) {
-      return invalid_argument("DDO payment.token must be an address");
-    }
-    auto token = eth::Address::parse(p["token"].get<std::string>());
-    if (!token.ok()) return invalid_argument("DDO payment.token: " + token.error().message());
-    out.token = *token;
-    if (!p.contains("receivers") || !p["receivers"].is_array() || !p.contains("amounts") ||
-        !p["amounts"].is_array() || p["receivers"].size() != p["amounts"].size() ||
-        p["receivers"].empty() || p["receivers"].size() > 16) {
-      return invalid_argument("DDO payment needs 1..16 receivers and as many amounts");
-    }
-    for (const auto& r : p["receivers"]) {
-      if (!r.is_string()) return invalid_argument("DDO payment.receivers holds addresses");
-      auto a = eth::Address::parse(r.get<std::string>());
-      if (!a.ok()) return invalid_argument("DDO payment.receivers: " + a.error().message());
-      out.receivers.push_back(*a);
-    }
-    for (const auto& m : p["amounts"]) {
-      if (!m.is_string()) return invalid_argument("DDO payment.amounts are decimal strings");
-      auto v = eth::U256::from_dec(m.get<std::string>());
-      if (!v.ok()) return invalid_argument("DDO payment.amounts: " + v.error().message());
-      out.amounts.push_back(*v);
-    }
-    return out;
-  }
-  return invalid_argument("DDO has no PactumAccess service");
+  return out;
 }
 
 // ---- NodeService
+
+namespace {
+
+// A node.db from before DDOs were kept per DID: each binding takes the DDO its upload carries in
+// the store, if that DDO names the DID (a second DID published over the same upload overwrote
+// the first one's DDO there: that one is lost, and logged, until its owner publishes again).
+Status upgrade_ddos(store::AssetStore& store, NodeLedger& ledger, server::Logger* logger) {
+  PACTUM_TRY(auto bindings, ledger.assets_without_ddo());
+  for (const auto& b : bindings) {
+    auto meta = store.get(b.upload_id);
+    auto ddo = meta.ok() ? sdk::parse_ddo(meta->ddo_json) : Result<sdk::Ddo>(meta.error());
+    if (ddo.ok() && sdk::format_did(ddo->did) == b.did) {
+      PACTUM_TRY_STATUS(ledger.fill_ddo(b.did, meta->ddo_json));
+    } else if (logger != nullptr) {
+      logger->warn("node: a published DID has no DDO; its owner must publish it again",
+                   {{"did", b.did}, {"upload_id", b.upload_id}});
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace
 
 NodeService::NodeService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NodeService::~NodeService() = default;
@@ -114,6 +103,7 @@ Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& stor
   if (!paid.ok()) return invalid_argument("node: " + paid.error().message());
   if (!config.clock) config.clock = system_unix_clock();
   PACTUM_TRY(auto ledger, NodeLedger::open(config.data_dir, config.clock));
+  PACTUM_TRY_STATUS(upgrade_ddos(store, *ledger, config.logger));
   auto impl = std::make_unique<Impl>(store, api, transactor, std::move(config), std::move(ledger));
   impl->paid_access = *paid;
   impl->engine = impl->config.deployment.agreement_engine().address();
@@ -184,9 +174,7 @@ class UploadSink final : public server::BodySink {
 
 Result<std::unique_ptr<server::BodySink>> NodeService::Impl::begin_upload(Request& request) {
   PACTUM_TRY(auto signer, authenticate(request, sdk::NodeAction::kUpload, Hash32{}));
-  bool allowed = false;
-  for (const auto& p : config.publishers) allowed = allowed || p == signer;
-  if (!allowed) {
+  if (!is_publisher(signer)) {
     return permission_denied(signer.to_checksum_string() + " is not a publisher of this node");
   }
   FixedBytes<16> random{};
@@ -199,12 +187,19 @@ Result<std::unique_ptr<server::BodySink>> NodeService::Impl::begin_upload(Reques
 
 Result<Response> NodeService::Impl::publish(Request& request) {
   PACTUM_TRY(auto did, parse_did(request.param("did")));
+  // Who asks, before anything of the body is looked at: only a publisher of this node can own
+  // one of its uploads (docs/node-api.md, "Signed requests").
   PACTUM_TRY(auto signer, authenticate(request, sdk::NodeAction::kPublish, did));
+  if (!is_publisher(signer)) {
+    return permission_denied(signer.to_checksum_string() + " is not a publisher of this node");
+  }
   const std::string did_text = format_did(did);
 
-  Json body = Json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    return invalid_argument("body is not a JSON object");
+  json::Limits limits;
+  limits.max_bytes = sdk::kMaxDdoBytes + 4096;  // the DDO and an upload id
+  limits.max_depth = sdk::kMaxDdoDepth + 1;
+  PACTUM_TRY(auto body, json::parse(request.body, limits, "body"));
+  if (!body.is_object()) return invalid_argument("body is not a JSON object");
   for (const auto& [key, value] : body.items()) {
     if (key != "upload_id" && key != "ddo")
       return invalid_argument("unknown member \"" + key.substr(0, 64) + "\"");
@@ -218,20 +213,62 @@ Result<Response> NodeService::Impl::publish(Request& request) {
   }
   if (!body.contains("ddo") || !body["ddo"].is_object())
     return invalid_argument("ddo must be an object");
-  const Json& ddo = body["ddo"];
-  if (ddo.value("id", Json()) != did_text) {
-    return invalid_argument("ddo.id must be the DID of the path, " + did_text);
+  // The nesting is bounded by the guarded parse: dump() cannot recurse deeply.
+  std::string ddo_text = body["ddo"].dump();
+  PACTUM_TRY(sdk::Ddo ddo, sdk::parse_ddo(ddo_text));
+  if (ddo.did != did) return invalid_argument("DDO id: must be the DID of the path, " + did_text);
+  if (ddo.chain_id != config.chain_id || ddo.controller != signer) {
+    return invalid_argument(
+        "DDO controller: must be did:pkh:eip155:" + std::to_string(config.chain_id) + ":" +
+        signer.to_checksum_string() + " (the signer, on this node's chain)");
   }
-  std::string ddo_text = ddo.dump();
-  if (ddo_text.size() > store::kMaxDdoLength) return resource_exhausted("ddo is over 1 MiB");
-  PACTUM_TRY_STATUS(access_terms(ddo_text));
+  if (ddo.access.provider != transactor.address()) {
+    return invalid_argument("DDO PactumAccess provider: must be this node, " +
+                            transactor.address().to_checksum_string());
+  }
+  if (ddo.access.template_id != paid_access) {
+    return invalid_argument(
+        "DDO PactumAccess templateId: this node serves the paid-access "
+        "template " +
+        to_hex(paid_access) + " only");
+  }
 
   PACTUM_TRY(auto meta, store.get(upload_id));
   if (meta.owner != signer.to_hex()) {
     return permission_denied("upload " + upload_id + " was not made by the signer");
   }
+  // The DDO describes the upload exactly: a consumer checks every chunk against these numbers.
+  const sdk::MetadataService& m = ddo.metadata;
+  if (m.size != meta.size || m.chunk_size != meta.chunk_size || m.chunk_count != meta.chunk_count ||
+      m.checksum != meta.merkle_root) {
+    return invalid_argument("DDO PactumMetadata: size " + std::to_string(m.size) + ", chunkSize " +
+                            std::to_string(m.chunk_size) + ", chunkCount " +
+                            std::to_string(m.chunk_count) + " and checksum " + to_hex(m.checksum) +
+                            " must be the upload's: " + std::to_string(meta.size) + ", " +
+                            std::to_string(meta.chunk_size) + ", " +
+                            std::to_string(meta.chunk_count) + " and " + to_hex(meta.merkle_root));
+  }
+  // The chain's word (registry calls: never on an I/O thread), then the binding.
+  return Response::after_blocking([this, did, did_text, upload_id, signer, root = meta.merkle_root,
+                                   ddo_text = std::move(ddo_text)]() -> Result<Response> {
+    PACTUM_TRY_STATUS(check_registration(did, signer, root));
+    PACTUM_TRY_STATUS(ledger->publish(did_text, upload_id, ddo_text));
+    {
+      // Terms checked against an older DDO must be checked again; settled agreements keep the
+      // terms they were settled under (node_ledger.hpp).
+      std::lock_guard lock(cache_mutex);
+      std::erase_if(agreements, [&](const auto& entry) {
+        return !entry.second.settled && entry.second.params.did == did;
+      });
+    }
+    Json out = {{"did", did_text}, {"upload_id", upload_id}, {"checksum", to_hex(root)}};
+    return Response::json(out.dump(), 200);
+  });
+}
 
-  // The chain has the last word: owner, checksum and that this node provides the asset.
+Status NodeService::Impl::check_registration(const Hash32& did, const eth::Address& owner,
+                                             const Hash32& root) {
+  const std::string did_text = format_did(did);
   PACTUM_TRY(auto get_data, contracts::AssetRegistry::encode_getAsset(did));
   auto got = view_call(registry, std::move(get_data));
   if (!got.ok()) {
@@ -241,12 +278,12 @@ Result<Response> NodeService::Impl::publish(Request& request) {
     return std::move(got).error();
   }
   PACTUM_TRY(auto asset, contracts::AssetRegistry::decode_getAsset_result(*got));
-  if (asset.owner != signer) {
+  if (asset.owner != owner) {
     return permission_denied("the signer is not the on-chain owner of " + did_text);
   }
-  if (asset.checksum != meta.merkle_root) {
+  if (asset.checksum != root) {
     return failed_precondition("the on-chain checksum " + to_hex(asset.checksum) +
-                               " differs from the upload's root " + to_hex(meta.merkle_root));
+                               " differs from the upload's root " + to_hex(root));
   }
   PACTUM_TRY(auto provider_data,
              contracts::AssetRegistry::encode_isProvider(did, transactor.address()));
@@ -256,24 +293,20 @@ Result<Response> NodeService::Impl::publish(Request& request) {
     return failed_precondition("this node (" + transactor.address().to_checksum_string() +
                                ") is not a provider of " + did_text);
   }
+  return ok_status();
+}
 
-  PACTUM_TRY_STATUS(store.set_ddo(upload_id, ddo_text));
-  PACTUM_TRY_STATUS(ledger->bind(did_text, upload_id));
-  {
-    std::lock_guard lock(cache_mutex);
-    agreements.clear();  // terms checked against an older DDO must be checked again
-  }
-  Json out = {{"did", did_text}, {"upload_id", upload_id}, {"checksum", to_hex(meta.merkle_root)}};
-  return Response::json(out.dump(), 200);
+bool NodeService::Impl::is_publisher(const eth::Address& signer) const {
+  return std::find(config.publishers.begin(), config.publishers.end(), signer) !=
+         config.publishers.end();
 }
 
 Result<Response> NodeService::Impl::resolve(Request& request) {
   PACTUM_TRY(auto did, parse_did(request.param("did")));
   const std::string did_text = format_did(did);
-  PACTUM_TRY(auto upload, ledger->upload_of(did_text));
-  if (!upload) return not_found(did_text + " is not served by this node");
-  PACTUM_TRY(auto meta, store.get(*upload));
-  return Response::json(meta.ddo_json, 200);
+  PACTUM_TRY(auto asset, ledger->asset(did_text));
+  if (!asset || asset->ddo.empty()) return not_found(did_text + " is not served by this node");
+  return Response::json(std::move(asset->ddo), 200);
 }
 
 Result<Response> NodeService::Impl::list(Request& request) {
@@ -282,20 +315,51 @@ Result<Response> NodeService::Impl::list(Request& request) {
   if (page < 1 || page > 1'000'000) return invalid_argument("page is 1..1000000");
   if (per_page < 1 || per_page > 100) return invalid_argument("per_page is 1..100");
   PACTUM_TRY(auto total, ledger->count());
-  PACTUM_TRY(auto rows, ledger->list((page - 1) * per_page, per_page));
-  std::string out = "{\"page\":" + std::to_string(page) +
-                    ",\"per_page\":" + std::to_string(per_page) +
-                    ",\"total\":" + std::to_string(total) + ",\"assets\":[";
-  bool first = true;
-  for (const auto& row : rows) {
-    auto meta = store.get(row.upload_id);
-    if (!meta.ok() || meta->ddo_json.empty()) continue;
-    if (!first) out += ',';
-    first = false;
-    out += meta->ddo_json;  // written by publish() as serialized JSON
+  PACTUM_TRY(auto dids, ledger->list((page - 1) * per_page, per_page));
+  // Streamed one DDO at a time (each up to 1 MiB): a slow reader holds one DDO, not a page of
+  // them. The length must be known for the head, so the DDOs' sizes are read first.
+  struct Listing {
+    std::vector<std::string> dids;
+    std::size_t next = 0;
+    bool opened = false;
+  };
+  auto listing = std::make_shared<Listing>();
+  std::string head = "{\"page\":" + std::to_string(page) +
+                     ",\"per_page\":" + std::to_string(per_page) +
+                     ",\"total\":" + std::to_string(total) + ",\"assets\":[";
+  std::uint64_t length = head.size() + 2;  // "]}"
+  for (auto& did : dids) {
+    PACTUM_TRY(auto size, ledger->ddo_size(did));
+    if (size == 0) continue;  // no DDO (an upgraded binding whose DDO was lost)
+    length += size + (listing->dids.empty() ? 0 : 1);
+    listing->dids.push_back(std::move(did));
   }
-  out += "]}";
-  return Response::json(std::move(out), 200);
+  server::StreamBody body;
+  body.length = length;
+  body.next_chunk = [this, listing, head = std::move(head)]() -> Result<std::optional<Bytes>> {
+    if (!listing->opened) {
+      listing->opened = true;
+      return std::optional<Bytes>(Bytes(head.begin(), head.end()));
+    }
+    if (listing->next > listing->dids.size()) return std::optional<Bytes>();
+    if (listing->next == listing->dids.size()) {
+      ++listing->next;
+      return std::optional<Bytes>(Bytes{']', '}'});
+    }
+    const std::string& did = listing->dids[listing->next];
+    PACTUM_TRY(auto asset, ledger->asset(did));
+    // Republished meanwhile with a DDO of another length: the head's length would be wrong, so
+    // the answer ends early (the server closes the connection) rather than lying.
+    if (!asset) return internal_error("asset " + did + " vanished during a listing");
+    Bytes out;
+    if (listing->next > 0) out.push_back(',');
+    out.insert(out.end(), asset->ddo.begin(), asset->ddo.end());
+    ++listing->next;
+    return std::optional<Bytes>(std::move(out));
+  };
+  Response r = Response::streamed(std::move(body), 200);
+  r.headers.set("Content-Type", "application/json");
+  return r;
 }
 
 namespace {

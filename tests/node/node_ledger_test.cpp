@@ -64,7 +64,7 @@ TEST_F(NodeLedgerTest, UsedNoncesSurviveACleanRestart) {
     auto ledger = open();
     ASSERT_TRUE(ledger);
     ASSERT_TRUE(ledger->use_nonce("0xaa", "7", kExpiry).ok());
-    ASSERT_TRUE(ledger->bind("did:pactum:0x01", "u1").ok());
+    ASSERT_TRUE(ledger->publish("did:pactum:0x01", "u1", "{}").ok());
   }
   auto ledger = open();
   ASSERT_TRUE(ledger);
@@ -195,6 +195,13 @@ TEST_F(NodeLedgerTest, AnOldLedgerIsUpgradedWithoutAReplayWindow) {
   auto ledger = open();
   ASSERT_TRUE(ledger);
   EXPECT_EQ(ledger->upload_of("did:pactum:0x02").value().value_or(""), "u2");
+  // Its DDO was the upload's, in the store: NodeService fills it in (upgrade_ddos).
+  auto without = ledger->assets_without_ddo().value();
+  ASSERT_EQ(without.size(), 1u);
+  EXPECT_EQ(without[0].did, "did:pactum:0x02");
+  ASSERT_TRUE(ledger->fill_ddo("did:pactum:0x02", "{}").ok());
+  EXPECT_TRUE(ledger->assets_without_ddo().value().empty());
+  EXPECT_EQ(ledger->asset("did:pactum:0x02").value()->ddo, "{}");
   // Whatever expiry the replayed request carries, the old nonce refuses it.
   EXPECT_EQ(ledger->use_nonce("0xaa", "9", in(100)).error().code(), ErrorCode::kUnauthenticated);
   EXPECT_EQ(ledger->use_nonce("0xaa", "9", in(599)).error().code(), ErrorCode::kUnauthenticated);
@@ -217,6 +224,64 @@ TEST_F(NodeLedgerTest, AnOldLedgerIsUpgradedWithoutAReplayWindow) {
   EXPECT_EQ(sqlite3_column_int(st, 0), 0) << "the old table was dropped";
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// #18: a second DID could take over an upload (and the first DID's DDO with it). Each DID has its
+// own DDO now, an upload is bound to one DID, and a DID to one upload.
+TEST_F(NodeLedgerTest, AnUploadIsPublishedUnderOneDidOnly) {
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  ASSERT_TRUE(ledger->publish("did:a", "u1", R"({"id":"a"})").ok());
+  auto second = ledger->publish("did:b", "u1", R"({"id":"b"})");
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_NE(second.error().message().find("did:a"), std::string::npos);
+  auto other = ledger->publish("did:a", "u2", R"({"id":"a2"})");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code(), ErrorCode::kAlreadyExists);
+  // Nothing changed by the refusals; a new DDO for the same pair replaces the old one.
+  EXPECT_EQ(ledger->asset("did:a").value()->ddo, R"({"id":"a"})");
+  EXPECT_FALSE(ledger->asset("did:b").value().has_value());
+  ASSERT_TRUE(ledger->publish("did:a", "u1", R"({"id":"a","v":2})").ok());
+  EXPECT_EQ(ledger->asset("did:a").value()->ddo, R"({"id":"a","v":2})");
+  EXPECT_EQ(ledger->ddo_size("did:a").value(), std::string(R"({"id":"a","v":2})").size());
+  EXPECT_EQ(ledger->ddo_size("did:none").value(), 0u);
+  ASSERT_TRUE(ledger->publish("did:c", "u3", "{\"name\":\"\u00e9\"}").ok());
+  EXPECT_EQ(ledger->ddo_size("did:c").value(), 13u) << "bytes (12 characters)";
+  EXPECT_EQ(ledger->count().value(), 2u);
+  EXPECT_EQ(ledger->list(0, 10).value(), (std::vector<std::string>{"did:a", "did:c"}));
+  EXPECT_EQ(ledger->list(1, 10).value(), (std::vector<std::string>{"did:c"}));
+}
+
+TEST_F(NodeLedgerTest, SettlementsAreKeptAcrossRestarts) {
+  NodeLedger::SettledAgreement a;
+  a.agreement_id = "0xab";
+  a.did = "did:a";
+  a.upload_id = "u1";
+  a.consumer = "0xcc";
+  a.terms = "token=0x0;0xdd=5";
+  a.valid_from = 10;
+  a.valid_until = 20;
+  a.settled_at = 15;
+  {
+    auto ledger = open();
+    ASSERT_TRUE(ledger);
+    EXPECT_FALSE(ledger->settled("0xab").value().has_value());
+    ASSERT_TRUE(ledger->record_settled(a).ok());
+    NodeLedger::SettledAgreement again = a;
+    again.upload_id = "u9";
+    ASSERT_TRUE(ledger->record_settled(again).ok()) << "a second record is ignored";
+  }
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  auto got = ledger->settled("0xab").value();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->upload_id, "u1");
+  EXPECT_EQ(got->consumer, "0xcc");
+  EXPECT_EQ(got->terms, a.terms);
+  EXPECT_EQ(got->valid_from, 10u);
+  EXPECT_EQ(got->valid_until, 20u);
+  EXPECT_EQ(got->settled_at, 15);
 }
 
 TEST_F(NodeLedgerTest, OpeningWithoutAClockIsRefused) {

@@ -21,6 +21,7 @@
 #include "pactum/server/log.hpp"
 #include "pactum/store/chunk_verifier.hpp"
 #include "server/test_client.hpp"
+#include "support/ddo_cases.hpp"
 
 namespace pactum::node {
 namespace {
@@ -123,13 +124,19 @@ class NodeServiceTest : public ::testing::Test {
   // Both headers of a request signed by dev account `signer`.
   sdk::SignedNodeRequest sign(int signer, sdk::NodeAction action, const Hash32& subject,
                               std::int64_t expiry_from_now = 300) {
+    return sign_with(key(signer), action, subject, expiry_from_now);
+  }
+
+  // The same, signed by any key.
+  sdk::SignedNodeRequest sign_with(const eth::PrivateKey& signer, sdk::NodeAction action,
+                                   const Hash32& subject, std::int64_t expiry_from_now = 300) {
     sdk::NodeRequest r;
     r.action = action;
     r.subject = subject;
     r.node = service_->address();
     r.nonce = U256(++nonce_);
     r.expiry = static_cast<std::uint64_t>(wall_now() + clock_skew_.load() + expiry_from_now);
-    return sdk::sign_node_request(key(signer), r, chain_.chain_id());
+    return sdk::sign_node_request(signer, r, chain_.chain_id());
   }
 
   std::optional<StringResponse> send(http::verb method, const std::string& target, std::string body,
@@ -173,23 +180,11 @@ class NodeServiceTest : public ::testing::Test {
     return {};
   }
 
-  Json ddo_for(const Hash32& did, const std::string& checksum, const U256& price) {
-    const std::string d = format_did(did);
-    const std::string publisher = key(contracts::testing::kPublisher).address().to_hex();
-    return Json{{"@context", {"https://www.w3.org/ns/did/v1"}},
-                {"id", d},
-                {"controller", "did:pkh:eip155:31337:" + publisher},
-                {"service",
-                 {{{"id", d + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum}},
-                  {{"id", d + "#access"},
-                   {"type", "PactumAccess"},
-                   {"provider", service_->address().to_hex()},
-                   {"templateId", to_hex(*deployment_.template_id("paid-access"))},
-                   {"payment",
-                    {{"token", eth::Address().to_hex()},
-                     {"receivers", {publisher}},
-                     {"amounts", {price.to_dec()}}}},
-                   {"accessTimeout", "3600"}}}}};
+  // The DDO of `upload` (the node's answer to it) for `did`, as the client writes it.
+  Json ddo_for(const Hash32& did, const Json& upload, const U256& price) {
+    return Json::parse(sdk::write_ddo(testing::ddo_for_upload(
+        did, key(contracts::testing::kPublisher).address(), service_->address(),
+        *deployment_.template_id("paid-access"), upload, price)));
   }
 
   std::optional<StringResponse> publish(const Hash32& did, const std::string& upload_id,
@@ -206,7 +201,7 @@ class NodeServiceTest : public ::testing::Test {
     auto root = fixed_from_hex<32>(up["checksum"].get<std::string>());
     EXPECT_TRUE(root.ok());
     Hash32 did = register_asset(seed, *root);
-    auto r = publish(did, up["upload_id"], ddo_for(did, up["checksum"], kPrice));
+    auto r = publish(did, up["upload_id"], ddo_for(did, up, kPrice));
     EXPECT_TRUE(r.has_value());
     EXPECT_EQ(r->result_int(), 200) << r->body();
     if (upload_id) *upload_id = up["upload_id"];
@@ -408,15 +403,15 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   // Publish refusals: a DID not registered; a DID registered without this node; another owner.
   Json up = upload(random_bytes(100, 3));
   const Hash32 unregistered = text_hash("never registered");
-  auto r1 = publish(unregistered, up["upload_id"], ddo_for(unregistered, up["checksum"], kPrice));
+  auto r1 = publish(unregistered, up["upload_id"], ddo_for(unregistered, up, kPrice));
   expect_refused(r1, 404, "not_found", "unregistered DID");
   const Hash32 elsewhere =
       register_asset("elsewhere", *fixed_from_hex<32>(up["checksum"].get<std::string>()), false);
-  expect_refused(publish(elsewhere, up["upload_id"], ddo_for(elsewhere, up["checksum"], kPrice)),
-                 409, "failed_precondition", "node not a provider");
+  expect_refused(publish(elsewhere, up["upload_id"], ddo_for(elsewhere, up, kPrice)), 409,
+                 "failed_precondition", "node not a provider");
   const Hash32 wrong_sum = register_asset("wrong-sum", text_hash("not the root"));
-  expect_refused(publish(wrong_sum, up["upload_id"], ddo_for(wrong_sum, up["checksum"], kPrice)),
-                 409, "failed_precondition", "checksum differs");
+  expect_refused(publish(wrong_sum, up["upload_id"], ddo_for(wrong_sum, up, kPrice)), 409,
+                 "failed_precondition", "checksum differs");
   // Uploads only by the node's publishers.
   expect_refused(send(http::verb::post, "/api/v1/uploads", "data",
                       sign(contracts::testing::kStranger, sdk::NodeAction::kUpload, Hash32{})),
@@ -436,12 +431,12 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   }
   const Hash32 did2 =
       register_asset("asset-2", *fixed_from_hex<32>(up["checksum"].get<std::string>()));
-  expect_refused(publish(did2, "../../etc/passwd", ddo_for(did2, up["checksum"], kPrice)), 400,
+  expect_refused(publish(did2, "../../etc/passwd", ddo_for(did2, up, kPrice)), 400,
                  "invalid_argument", "path-like upload id");
-  expect_refused(publish(did2, std::string(5000, 'u'), ddo_for(did2, up["checksum"], kPrice)), 400,
+  expect_refused(publish(did2, std::string(5000, 'u'), ddo_for(did2, up, kPrice)), 400,
                  "invalid_argument", "oversized upload id");
-  expect_refused(publish(did2, up["upload_id"], ddo_for(did, up["checksum"], kPrice)), 400,
-                 "invalid_argument", "DDO of another DID");
+  expect_refused(publish(did2, up["upload_id"], ddo_for(did, up, kPrice)), 400, "invalid_argument",
+                 "DDO of another DID");
   // Every refusal was logged.
   EXPECT_TRUE(logger_.wait_for("node request refused", 20, std::chrono::seconds(5)));
 }
@@ -526,6 +521,168 @@ TEST_F(NodeServiceTest, ANonceStaysUsedAcrossARestart) {
   EXPECT_EQ(again->result_int(), 401) << again->body();
   EXPECT_EQ(error_code_of(*again), "unauthenticated");
   EXPECT_NE(again->body().find("replayed"), std::string::npos) << again->body();
+}
+
+}  // namespace
+}  // namespace pactum::node
+
+namespace pactum::node {
+namespace {
+
+void expect_error(const std::optional<StringResponse>& r, int status, const std::string& code,
+                  const std::string& message, const std::string& what) {
+  ASSERT_TRUE(r.has_value()) << what;
+  EXPECT_EQ(r->result_int(), status) << what << ": " << r->body().substr(0, 300);
+  EXPECT_EQ(error_code_of(*r), code) << what;
+  EXPECT_NE(r->body().find(message), std::string::npos) << what << ": " << r->body().substr(0, 300);
+}
+
+// #18, critical: a DDO nesting arrays 200,000 deep, signed by a key made on the spot, killed
+// pactumd (a recursive re-serialisation before the signer was checked). The stranger is now
+// refused before the body is looked at, a publisher's deep DDO by the guarded parser, and the
+// node serves on.
+TEST_F(NodeServiceTest, ADeepDdoIsRefusedAndTheNodeStaysUp) {
+  const Hash32 did = publish_file(random_bytes(kChunk, 21), "asset-deep", nullptr);
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  const std::string body = "{\"upload_id\":\"u" + std::string(32, '0') + "\",\"ddo\":" + deep + "}";
+  const auto stranger = eth::PrivateKey::from_hex(std::string(63, '0') + "7").value();
+  expect_error(send(http::verb::put, "/api/v1/assets/" + format_did(did), body,
+                    sign_with(stranger, sdk::NodeAction::kPublish, did)),
+               403, "permission_denied", "is not a publisher of this node", "a stranger's key");
+  expect_error(send(http::verb::put, "/api/v1/assets/" + format_did(did), body,
+                    sign(contracts::testing::kPublisher, sdk::NodeAction::kPublish, did)),
+               400, "invalid_argument", "nests deeper than", "the publisher's deep body");
+  const std::string deep_ddo = "{\"upload_id\":\"u" + std::string(32, '0') +
+                               "\",\"ddo\":{\"id\":" + std::string(5000, '[') + "1" +
+                               std::string(5000, ']') + "}}";
+  expect_error(send(http::verb::put, "/api/v1/assets/" + format_did(did), deep_ddo,
+                    sign(contracts::testing::kPublisher, sdk::NodeAction::kPublish, did)),
+               400, "invalid_argument", "nests deeper than", "a deep member of the DDO");
+  TestClient c(server_->port());
+  auto resolved = c.get("/api/v1/assets/" + format_did(did));
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_EQ(resolved->result_int(), 200);
+  EXPECT_EQ(Json::parse(resolved->body())["id"], format_did(did));
+}
+
+// The DDO is checked with the one parser and against the upload it names: what a consumer will
+// verify every chunk against must be the upload's, and the terms must be orderable.
+TEST_F(NodeServiceTest, APublishedDdoDescribesItsUploadAndCanBeOrdered) {
+  Json up = upload(random_bytes(2 * kChunk + 5, 22));
+  const Hash32 did =
+      register_asset("asset-described", *fixed_from_hex<32>(up["checksum"].get<std::string>()));
+  auto publish_edited = [&](const std::function<void(sdk::Ddo&)>& edit) {
+    sdk::Ddo d = testing::ddo_for_upload(did, key(contracts::testing::kPublisher).address(),
+                                         service_->address(),
+                                         *deployment_.template_id("paid-access"), up, kPrice);
+    edit(d);
+    return publish(did, up["upload_id"], Json::parse(sdk::write_ddo(d)));
+  };
+  expect_error(publish_edited([](sdk::Ddo& d) { d.metadata.size += 1; }), 400, "invalid_argument",
+               "must be the upload's", "another size");
+  expect_error(publish_edited([](sdk::Ddo& d) {
+                 d.metadata.chunk_size = 8192;
+                 d.metadata.chunk_count = 2;
+               }),
+               400, "invalid_argument", "must be the upload's", "another chunk size");
+  expect_error(publish_edited([](sdk::Ddo& d) { d.metadata.checksum.fill(7); }), 400,
+               "invalid_argument", "must be the upload's", "another checksum");
+  expect_error(publish_edited([&](sdk::Ddo& d) {
+                 d.access.provider = key(contracts::testing::kStranger).address();
+               }),
+               400, "invalid_argument", "provider: must be this node", "another provider");
+  expect_error(publish_edited([](sdk::Ddo& d) { d.access.template_id.fill(1); }), 400,
+               "invalid_argument", "paid-access template", "another template");
+  expect_error(publish_edited([](sdk::Ddo& d) { d.chain_id = 1; }), 400, "invalid_argument",
+               "DDO controller", "another chain");
+  expect_error(publish_edited([&](sdk::Ddo& d) {
+                 for (int i = 0; i < 8; ++i) {
+                   d.access.payment.receivers.push_back(key(i % 3).address());
+                   d.access.payment.amounts.push_back(U256(1));
+                 }
+               }),
+               400, "invalid_argument", "must name 1..8 receivers", "9 receivers");
+  // Nothing was published by the refusals; the right DDO is.
+  TestClient c(server_->port());
+  EXPECT_EQ(c.get("/api/v1/assets/" + format_did(did))->result_int(), 404);
+  auto ok = publish_edited([](sdk::Ddo&) {});
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->result_int(), 200) << ok->body();
+}
+
+// #18, medium: a second DID published over the same upload overwrote the first one's DDO and
+// locked out its buyers.
+TEST_F(NodeServiceTest, ASecondDidCannotTakeOverAnUpload) {
+  std::string upload_id;
+  const std::string file = random_bytes(kChunk + 9, 23);
+  const Hash32 first = publish_file(file, "asset-first", &upload_id);
+  TestClient c(server_->port());
+  auto before = c.get("/api/v1/assets/" + format_did(first));
+  ASSERT_TRUE(before.has_value());
+  const Hash32 root =
+      *fixed_from_hex<32>(Json::parse(before->body())["service"][0]["checksum"].get<std::string>());
+  const Hash32 second = register_asset("asset-second", root);
+  Json up = {{"upload_id", upload_id},
+             {"checksum", to_hex(root)},
+             {"size", file.size()},
+             {"chunk_size", kChunk},
+             {"chunk_count", 2}};
+  expect_error(publish(second, upload_id, ddo_for(second, up, kPrice)), 409, "already_exists",
+               "is published as " + format_did(first), "the second DID");
+  auto after = c.get("/api/v1/assets/" + format_did(first));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->body(), before->body()) << "the first DID keeps its DDO";
+  EXPECT_EQ(c.get("/api/v1/assets/" + format_did(second))->result_int(), 404);
+  // The first DID's buyer is served.
+  const Hash32 id = order(params_for(first, kPrice), "order-first");
+  auto got = access(id, "content");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->result_int(), 200);
+  EXPECT_EQ(got->body(), file);
+}
+
+// #18, medium: after a consumer paid and the escrow released, re-sending the DDO with another
+// price made every later download of that agreement fail. Settled terms are kept — across a
+// restart too — while new orders must match the new price.
+TEST_F(NodeServiceTest, APriceChangeAfterSettlementLeavesTheConsumerServed) {
+  std::string upload_id;
+  const std::string file = random_bytes(2 * kChunk, 24);
+  const Hash32 did = publish_file(file, "asset-price", &upload_id);
+  const Hash32 id = order(params_for(did, kPrice), "order-price");
+  auto first = access(id, "content");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->result_int(), 200) << first->body();
+
+  // The publisher doubles the price.
+  TestClient c(server_->port());
+  Json up = {
+      {"upload_id", upload_id}, {"size", file.size()}, {"chunk_size", kChunk}, {"chunk_count", 2}};
+  up["checksum"] =
+      Json::parse(c.get("/api/v1/assets/" + format_did(did))->body())["service"][0]["checksum"];
+  const U256 doubled = kPrice + kPrice;
+  auto republished = publish(did, upload_id, ddo_for(did, up, doubled));
+  ASSERT_TRUE(republished.has_value());
+  ASSERT_EQ(republished->result_int(), 200) << republished->body();
+
+  auto later = access(id, "content");
+  ASSERT_TRUE(later.has_value());
+  EXPECT_EQ(later->result_int(), 200) << later->body();
+  EXPECT_EQ(later->body(), file);
+  stop_node();
+  start_node();
+  auto after_restart = access(id, "content");
+  ASSERT_TRUE(after_restart.has_value());
+  EXPECT_EQ(after_restart->result_int(), 200) << after_restart->body();
+  EXPECT_EQ(after_restart->body(), file);
+
+  // A new order at the old price is refused; at the new price it is served.
+  const Hash32 stale = order(params_for(did, kPrice), "order-stale");
+  expect_error(access(stale, "content"), 403, "permission_denied", "payment terms",
+               "an order at the old price");
+  const Hash32 fresh = order(params_for(did, doubled), "order-fresh");
+  auto served = access(fresh, "content");
+  ASSERT_TRUE(served.has_value());
+  EXPECT_EQ(served->result_int(), 200) << served->body();
 }
 
 }  // namespace

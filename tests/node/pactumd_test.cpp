@@ -35,6 +35,7 @@
 #include "pactum/store/asset_store.hpp"
 #include "pactum/store/merkle.hpp"
 #include "server/test_client.hpp"
+#include "support/ddo_cases.hpp"
 
 namespace pactum::node {
 namespace {
@@ -322,24 +323,13 @@ class PactumdTest : public ::testing::Test {
     return {};
   }
 
-  std::optional<StringResponse> publish(const Hash32& did, const std::string& upload_id,
-                                        const std::string& checksum) {
+  std::optional<StringResponse> publish(const Hash32& did, const Json& upload) {
     const std::string d = "did:pactum:" + to_hex(did);
-    const std::string publisher = dev_key(testing_roles::kPublisher).address().to_hex();
-    Json ddo = {{"@context", {"https://www.w3.org/ns/did/v1"}},
-                {"id", d},
-                {"controller", "did:pkh:eip155:31337:" + publisher},
-                {"service",
-                 {{{"id", d + "#metadata"}, {"type", "PactumMetadata"}, {"checksum", checksum}},
-                  {{"id", d + "#access"},
-                   {"type", "PactumAccess"},
-                   {"provider", dev_key(testing_roles::kProvider).address().to_hex()},
-                   {"templateId", to_hex(*deployment_.template_id("paid-access"))},
-                   {"payment",
-                    {{"token", eth::Address().to_hex()},
-                     {"receivers", {publisher}},
-                     {"amounts", {"1000"}}}},
-                   {"accessTimeout", "3600"}}}}};
+    const std::string upload_id = upload["upload_id"];
+    Json ddo = Json::parse(sdk::write_ddo(pactum::testing::ddo_for_upload(
+        did, dev_key(testing_roles::kPublisher).address(),
+        dev_key(testing_roles::kProvider).address(), *deployment_.template_id("paid-access"),
+        upload, eth::U256(1000))));
     Json body = {{"upload_id", upload_id}, {"ddo", ddo}};
     auto s = sign(testing_roles::kPublisher, sdk::NodeAction::kPublish, did);
     TestClient c(port_);
@@ -417,7 +407,7 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
   EXPECT_EQ(up["chunk_count"], 4);
   EXPECT_EQ(up["checksum"], to_hex(merkle_root_of(file, kMiB)));
   const Hash32 did = register_asset("asset-1", merkle_root_of(file, kMiB));
-  auto published = publish(did, up["upload_id"], up["checksum"]);
+  auto published = publish(did, up);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->result_int(), 200) << published->body();
   auto list = list_assets();
@@ -480,7 +470,7 @@ TEST_F(PactumdTest, SigkillDuringAnUploadLeavesNothingHalfRegistered) {
   const Hash32 root = merkle_root_of(file, kMiB);
   EXPECT_EQ(up["checksum"], to_hex(root));
   const Hash32 did = register_asset("big", root);
-  auto published = publish(did, up["upload_id"], up["checksum"]);
+  auto published = publish(did, up);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->result_int(), 200) << published->body();
   EXPECT_EQ(list_assets()["total"], 1);
@@ -511,7 +501,7 @@ TEST_F(PactumdTest, SigkillBetweenUploadAndPublishKeepsTheCommittedUpload) {
     EXPECT_EQ(again->result_int(), 401) << again->body();
   }
   const Hash32 did = register_asset("kept", merkle_root_of(file, kMiB));
-  auto published = publish(did, up["upload_id"], up["checksum"]);
+  auto published = publish(did, up);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->result_int(), 200) << published->body();
   auto list = list_assets();
@@ -659,7 +649,7 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
   start();
   const Hash32 did =
       register_asset("after", *fixed_from_hex<32>(up["checksum"].get<std::string>()));
-  auto published = publish(did, up["upload_id"], up["checksum"]);
+  auto published = publish(did, up);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->result_int(), 200) << published->body();
 }
