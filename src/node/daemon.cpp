@@ -66,6 +66,34 @@ Result<std::string> read_small(const std::filesystem::path& path, std::size_t li
   return text.str();
 }
 
+// Reads a small file that holds a secret (the node's keystore, its password): opened without
+// following a symbolic link, and refused when group or others may read it — a secret another
+// local user could read is no longer the node's alone, as for master.key.
+// Errors: those of read_small; kPermissionDenied naming the mode and the chmod that fixes it.
+Result<std::string> read_secret(const std::filesystem::path& path, std::size_t limit,
+                                std::string_view what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return not_found(path.string() + " does not exist");
+    if (errno == ELOOP) {
+      return permission_denied(std::string(what) + " " + path.string() +
+                               " is a symbolic link; name the file itself");
+    }
+    return permission_denied("cannot read " + path.string() + ": " + std::strerror(errno));
+  }
+  struct stat st {};
+  const bool stated = ::fstat(fd, &st) == 0;
+  ::close(fd);
+  if (!stated) return permission_denied("cannot stat " + path.string() + ": " + std::strerror(errno));
+  if (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return permission_denied(std::string(what) + " " + path.string() + " has mode " + mode +
+                             ": it must not be readable by group or others (chmod 600 it)");
+  }
+  return read_small(path, limit);
+}
+
 // The node's private key, from node.dev_account or node.key_file.
 Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Environment& env,
                                       Refusal& refusal) {
@@ -78,7 +106,7 @@ Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Envir
   std::string password;
   if (!s.key_password_file.empty()) {
     refusal.setting = "node.key_password_file";
-    auto text = read_small(s.key_password_file, kMaxPasswordBytes);
+    auto text = read_secret(s.key_password_file, kMaxPasswordBytes, "the key's password file");
     if (!text.ok()) return text.error().with_context("the key's password file");
     password = text->substr(0, text->find_first_of("\r\n"));
     std::fill(text->begin(), text->end(), '\0');
@@ -93,7 +121,7 @@ Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Envir
                             std::string(server::kKeyPasswordEnv));
   }
   refusal.setting = "node.key_file";
-  auto json = read_small(s.key_file, kMaxKeystoreBytes);
+  auto json = read_secret(s.key_file, kMaxKeystoreBytes, "the node's key file");
   if (!json.ok()) return json.error().with_context("the node's key file");
   auto key = eth::decrypt_keystore(*json, password);
   std::fill(password.begin(), password.end(), '\0');
@@ -200,10 +228,26 @@ Status open_node(const NodeSettings& s, const server::Environment& env, server::
   // 4. The master key; the data directory is created here, after the checks above.
   refusal = {"data_dir", kExitCannotStart};
   std::error_code ec;
+  const bool existed = std::filesystem::exists(s.data_dir, ec);
   std::filesystem::create_directories(s.data_dir, ec);
   if (ec) {
     return unavailable("cannot create the data directory " + s.data_dir.string() + ": " +
                        ec.message());
+  }
+  // Only the node reads its store, its ledger and its master key: a directory it creates is
+  // 0700; one that exists with group or other access is the operator's choice, said aloud.
+  if (!existed) {
+    std::filesystem::permissions(s.data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    if (ec) {
+      return unavailable("cannot make the data directory " + s.data_dir.string() + " 0700: " +
+                         ec.message());
+    }
+  } else if (auto p = std::filesystem::status(s.data_dir, ec).permissions();
+             !ec && (p & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+                        std::filesystem::perms::none) {
+    logger.warn("the data directory is open to group or others (chmod 700 it)",
+                {{"data_dir", s.data_dir.string()}});
   }
   const auto store_dir = s.data_dir / "store";
   const bool store_has_data = std::filesystem::exists(store_dir / "assets.db", ec);

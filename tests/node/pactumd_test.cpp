@@ -391,6 +391,8 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
   ASSERT_EQ(::stat((data_dir() / "master.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(st.st_size, 32);
+  ASSERT_EQ(::stat(data_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u) << "a data directory pactumd creates is its own";
 
   TestClient c(port_);
   auto health = c.get("/health");
@@ -417,6 +419,33 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
   ASSERT_TRUE(resolved.has_value());
   EXPECT_EQ(resolved->result_int(), 200);
   EXPECT_EQ(Json::parse(resolved->body())["id"], "did:pactum:" + to_hex(did));
+
+  // #18, critical: a DDO nesting arrays 200,000 deep, signed by a key made on the spot, killed
+  // pactumd. Refused (the signer is no publisher), and the node serves on.
+  {
+    sdk::NodeRequest r;
+    r.action = sdk::NodeAction::kPublish;
+    r.subject = did;
+    r.node = dev_key(testing_roles::kProvider).address();
+    r.nonce = eth::U256(++nonce_);
+    r.expiry = static_cast<std::uint64_t>(wall_now() + 300);
+    const auto s = sdk::sign_node_request(
+        eth::PrivateKey::from_hex(std::string(62, '0') + "2a").value(), r, chain_.chain_id());
+    const std::string deep = "{\"upload_id\":\"" + up["upload_id"].get<std::string>() +
+                             "\",\"ddo\":" + std::string(200'000, '[') +
+                             std::string(200'000, ']') + "}";
+    TestClient attacker(port_);
+    auto refused = attacker.request(http::verb::put, "/api/v1/assets/did:pactum:" + to_hex(did),
+                                    deep,
+                                    {{std::string(sdk::kRequestHeader), s.request_header},
+                                     {std::string(sdk::kSignatureHeader), s.signature_header}});
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->result_int(), 403) << refused->body().substr(0, 200);
+    TestClient after(port_);
+    auto alive = after.get("/health");
+    ASSERT_TRUE(alive.has_value()) << "pactumd died";
+    EXPECT_EQ(alive->result_int(), 200);
+  }
   // A stranger may not upload; the refusal is logged by the node.
   TestClient c3(port_);
   auto s = sign(testing_roles::kStranger, sdk::NodeAction::kUpload, {});
@@ -529,6 +558,20 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
   std::ofstream(key_file) << *keystore;
   const auto password_file = dir_ / "password";
   std::ofstream(password_file) << "wrong\n";
+  // Secrets are the node's alone: 0600, and copies readable by others to be refused (#18).
+  const auto open_key_file = dir_ / "open-node-key.json";
+  std::ofstream(open_key_file) << *keystore;
+  const auto open_password_file = dir_ / "open-password";
+  std::ofstream(open_password_file) << "right\n";
+  const auto right_password_file = dir_ / "right-password";
+  std::ofstream(right_password_file) << "right\n";
+  for (const auto& f : {key_file, password_file, right_password_file}) {
+    std::filesystem::permissions(f, std::filesystem::perms(0600));
+  }
+  std::filesystem::permissions(open_key_file, std::filesystem::perms(0644));
+  std::filesystem::permissions(open_password_file, std::filesystem::perms(0640));
+  const auto key_link = dir_ / "key-link.json";
+  std::filesystem::create_symlink(key_file, key_link);
   contracts::Deployment other = deployment_;
   other.chain_id = 1;
   const auto other_file = dir_ / "deployment-1.json";
@@ -574,6 +617,22 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
        {"PACTUM_NODE_KEY_PASSWORD=nope"},
        3,
        {"the password does not open the key file", "PACTUM_NODE_KEY_PASSWORD"}},
+      {"key file readable by others",
+       {"--key-file", open_key_file.string(), "--key-password-file",
+        right_password_file.string()},
+       {},
+       3,
+       {"has mode 0644", "chmod 600", "node.key_file"}},
+      {"password file readable by the group",
+       {"--key-file", key_file.string(), "--key-password-file", open_password_file.string()},
+       {},
+       3,
+       {"has mode 0640", "node.key_password_file"}},
+      {"key file through a symbolic link",
+       {"--key-file", key_link.string(), "--key-password-file", right_password_file.string()},
+       {},
+       3,
+       {"is a symbolic link", "node.key_file"}},
       {"dev account on another chain",
        {"--chain-id", "1", "--deployment-file", other_file.string()},
        {},
