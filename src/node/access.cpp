@@ -203,6 +203,35 @@ struct ContentStream {
   std::optional<Bytes> pending;  // the first chunk, read before the head is sent
 };
 
+// The producer of `range` of an opened asset: the first chunk is read (and authenticated) here,
+// so that a damaged one is an error answer rather than a cut connection.
+Result<server::StreamBody> open_content(const std::shared_ptr<store::AssetReader>& reader,
+                                        server::ByteRange range) {
+  auto state = std::make_shared<ContentStream>();
+  state->reader = reader;
+  PACTUM_TRY(auto walk, reader->read_range(range.first, range.length()));
+  state->range.emplace(std::move(walk));
+  PACTUM_TRY(bool more, state->range->next(state->piece));
+  if (more) {
+    auto part = state->piece.in_range();
+    state->pending = Bytes(part.begin(), part.end());
+  }
+  server::StreamBody body;
+  body.length = range.length();
+  body.next_chunk = [state]() -> Result<std::optional<Bytes>> {
+    if (state->pending) {
+      std::optional<Bytes> out = std::move(state->pending);
+      state->pending.reset();
+      return out;
+    }
+    PACTUM_TRY(bool more, state->range->next(state->piece));
+    if (!more) return std::optional<Bytes>();
+    auto part = state->piece.in_range();
+    return std::optional<Bytes>(Bytes(part.begin(), part.end()));
+  };
+  return body;
+}
+
 }  // namespace
 
 Result<Response> NodeService::Impl::content(Request& request) {
@@ -217,33 +246,18 @@ Result<Response> NodeService::Impl::serve_content(const Request& request,
                                                   const std::string& upload) {
   PACTUM_TRY(std::shared_ptr<store::AssetReader> reader, readers.take(upload));
   const std::uint64_t size = reader->metadata().size;
-  return server::ranged_response(
-      request, size, [reader](server::ByteRange range) -> Result<server::StreamBody> {
-        auto state = std::make_shared<ContentStream>();
-        state->reader = reader;
-        PACTUM_TRY(auto walk, reader->read_range(range.first, range.length()));
-        state->range.emplace(std::move(walk));
-        // A damaged first chunk becomes an error response rather than a cut connection.
-        PACTUM_TRY(bool more, state->range->next(state->piece));
-        if (more) {
-          auto part = state->piece.in_range();
-          state->pending = Bytes(part.begin(), part.end());
-        }
-        server::StreamBody body;
-        body.length = range.length();
-        body.next_chunk = [state]() -> Result<std::optional<Bytes>> {
-          if (state->pending) {
-            std::optional<Bytes> out = std::move(state->pending);
-            state->pending.reset();
-            return out;
-          }
-          PACTUM_TRY(bool more, state->range->next(state->piece));
-          if (!more) return std::optional<Bytes>();
-          auto part = state->piece.in_range();
-          return std::optional<Bytes>(Bytes(part.begin(), part.end()));
-        };
+  // The opener's error (a damaged first chunk, a file gone) is this handler's, so that it is
+  // logged and answered as every other fault of the node (node_service.cpp, public_error);
+  // ranged_response would answer it itself.
+  std::optional<Error> failed;
+  Response answer = server::ranged_response(
+      request, size, [&failed, reader](server::ByteRange range) -> Result<server::StreamBody> {
+        auto body = open_content(reader, range);
+        if (!body.ok()) failed = body.error();
         return body;
       });
+  if (failed) return *failed;
+  return answer;
 }
 
 Result<Response> NodeService::Impl::serve_proofs(const Request& request,

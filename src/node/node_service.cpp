@@ -364,30 +364,70 @@ Result<Response> NodeService::Impl::list(Request& request) {
 
 namespace {
 
-// Logs a refused or failed request (docs/node-api.md: the node refuses and logs) and passes the
-// result on unchanged.
-void log_refusal(NodeService::Impl& impl, const std::string& method, const std::string& route,
-                 const std::string& remote, const Error& error) {
-  if (impl.config.logger == nullptr) return;
-  impl.config.logger->warn("node request refused", {{"method", method},
-                                                    {"route", route},
-                                                    {"remote", remote},
-                                                    {"code", error_code_name(error.code())},
-                                                    {"error", error.message()}});
+// What the client is told of a fault on the node's side (its disk, its store, its database, the
+// chain it talks to): the code, and a reference to the log line that has the whole message. Those
+// messages name files under the data directory, the RPC URL and SQLite's words — nothing a
+// client needs, and a map of the server for anyone probing it (#18). Refusals of the request
+// itself (invalid, unauthenticated, denied, not found, …) say what was wrong, as before.
+bool is_node_fault(ErrorCode code) {
+  return code == ErrorCode::kUnavailable || code == ErrorCode::kDataLoss ||
+         code == ErrorCode::kDeadlineExceeded || code == ErrorCode::kInternal;
+}
+
+Error public_error(ErrorCode code, std::string_view reference) {
+  std::string why;
+  switch (code) {
+    case ErrorCode::kUnavailable:
+      why = "the node cannot serve this request now; retry later";
+      break;
+    case ErrorCode::kDeadlineExceeded:
+      why = "the node did not finish this request in time; retry later";
+      break;
+    case ErrorCode::kDataLoss:
+      why = "the node's stored data failed its integrity check";
+      break;
+    default:
+      why = "internal error";
+      break;
+  }
+  return Error(code, why + " (node log reference " + std::string(reference) + ")");
+}
+
+// Logs a refused or failed request (docs/node-api.md: the node refuses and logs) and returns
+// what the client may be told of it.
+Error log_refusal(NodeService::Impl& impl, const std::string& method, const std::string& route,
+                  const std::string& remote, const Error& error) {
+  std::string reference;
+  if (is_node_fault(error.code())) {
+    FixedBytes<6> random{};
+    if (!store::random_bytes(random).ok()) random.fill(0);
+    reference = to_hex(random, false);
+  }
+  if (impl.config.logger != nullptr) {
+    std::vector<server::LogField> fields = {{"method", method},
+                                            {"route", route},
+                                            {"remote", remote},
+                                            {"code", error_code_name(error.code())},
+                                            {"error", error.message()}};
+    if (!reference.empty()) fields.emplace_back("reference", reference);
+    impl.config.logger->warn("node request refused", std::move(fields));
+  }
+  return reference.empty() ? error : public_error(error.code(), reference);
 }
 
 template <class T>
 Result<T> logged(NodeService::Impl& impl, const Request& request, Result<T> result) {
-  if (!result.ok())
-    log_refusal(impl, request.method, request.route, request.remote, result.error());
+  if (!result.ok()) {
+    return log_refusal(impl, request.method, request.route, request.remote, result.error());
+  }
   if constexpr (std::is_same_v<T, Response>) {
     // An answer decided on the blocking pool (a first access) is logged when it is decided.
-    if (result.ok() && result->blocking_work) {
+    if (result->blocking_work) {
       result->blocking_work = [&impl, method = request.method, route = request.route,
                                remote = request.remote,
                                work = std::move(result->blocking_work)]() -> Result<Response> {
         Result<Response> answer = work();
-        if (!answer.ok()) log_refusal(impl, method, route, remote, answer.error());
+        if (!answer.ok()) return log_refusal(impl, method, route, remote, answer.error());
         return answer;
       };
     }

@@ -472,6 +472,38 @@ TEST_F(NodeServiceTest, TamperedChunkOnDiskIsDataLossNotWrongBytes) {
   ASSERT_TRUE(proofs.has_value());
   EXPECT_EQ(proofs->result_int(), 500);
   EXPECT_EQ(error_code_of(*proofs), "data_loss");
+  for (const auto* r : {&*content, &*proofs}) {
+    EXPECT_EQ(r->body().find(dir_.string()), std::string::npos) << r->body();
+    EXPECT_NE(r->body().find("node log reference"), std::string::npos) << r->body();
+  }
+}
+
+// #18: error answers showed the server's absolute paths. A fault on the node's side answers its
+// code and a reference; the log line with that reference has the whole message.
+TEST_F(NodeServiceTest, FaultsOnTheNodesSideShowNoServerPaths) {
+  std::string upload_id;
+  const Hash32 did = publish_file(random_bytes(2 * kChunk, 25), "asset-gone", &upload_id);
+  const Hash32 id = order(params_for(did, kPrice), "order-gone");
+  std::filesystem::remove(dir_ / "store" / "objects" / upload_id / "data");
+  auto r = access(id, "content");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_GE(r->result_int(), 500) << r->body();
+  EXPECT_EQ(r->body().find(dir_.string()), std::string::npos) << r->body();
+  EXPECT_EQ(r->body().find("/tmp"), std::string::npos) << r->body();
+  auto doc = Json::parse(r->body());
+  const std::string message = doc["error"]["message"];
+  const auto at = message.find("node log reference ");
+  ASSERT_NE(at, std::string::npos) << message;
+  const std::string reference = message.substr(at + 19, 12);
+  bool logged = false;
+  for (const auto& event : logger_.events()) {
+    const std::string line = server::format_json_line("", event.level, event.msg, event.fields);
+    if (line.find(reference) != std::string::npos) {
+      logged = true;
+      EXPECT_NE(line.find(upload_id), std::string::npos) << "the log has the whole story: " << line;
+    }
+  }
+  EXPECT_TRUE(logged) << "no log line with reference " << reference;
 }
 
 TEST_F(NodeServiceTest, TamperedLaterChunkCutsTheStreamBeforeItsBytes) {
