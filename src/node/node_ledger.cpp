@@ -226,6 +226,39 @@ Status NodeLedger::use_nonce(std::string_view signer, std::string_view nonce,
     if (rc == SQLITE_ROW) return unauthenticated("replayed request: nonce already used");
     if (rc != SQLITE_DONE) return sqlite_error(db_, "old nonce lookup");
   }
+  const bool in_memory = !memory_nonces_.empty() &&
+                         memory_nonces_.contains({expiry, std::string(signer), std::string(nonce)});
+  if (in_memory) return unauthenticated("replayed request: nonce already used");
+  const int rc = insert_nonce(signer, nonce, expiry);
+  if (rc == SQLITE_DONE) return ok_status();
+  if (rc == SQLITE_CONSTRAINT) return unauthenticated("replayed request: nonce already used");
+  // The disk refused the write (full, failing): keep the nonce in memory (node_ledger.hpp, "A
+  // full disk") so that reads go on and the replay is still refused.
+  if (rc == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
+    last_write_error_ = sqlite3_errmsg(db_);
+    // Whatever SQLite checks first, a replay of a nonce on disk must not pass as a new one.
+    Statement seen(db_,
+                   "SELECT 1 FROM used_nonces WHERE expiry = ?1 AND signer = ?2 AND nonce = ?3");
+    if (!seen.ok()) return sqlite_error(db_, "prepare nonce lookup");
+    seen.bind_int(1, std::min<std::uint64_t>(expiry, INT64_MAX));
+    seen.bind_text(2, signer);
+    seen.bind_text(3, nonce);
+    const int found = seen.step();
+    if (found == SQLITE_ROW) return unauthenticated("replayed request: nonce already used");
+    if (found != SQLITE_DONE) return sqlite_error(db_, "nonce lookup");
+    if (memory_nonces_.size() >= kMaxMemoryNonces) {
+      return resource_exhausted("node ledger: the disk refuses writes (" + last_write_error_ +
+                                ") and " + std::to_string(kMaxMemoryNonces) +
+                                " nonces are already kept in memory");
+    }
+    memory_nonces_.emplace(expiry, std::string(signer), std::string(nonce));
+    return ok_status();
+  }
+  return sqlite_error(db_, "insert nonce");
+}
+
+int NodeLedger::insert_nonce(std::string_view signer, std::string_view nonce,
+                             std::uint64_t expiry) {
   sqlite3_bind_int64(insert_nonce_, 1,
                      static_cast<sqlite3_int64>(std::min<std::uint64_t>(expiry, INT64_MAX)));
   sqlite3_bind_text(insert_nonce_, 2, signer.data(), static_cast<int>(signer.size()),
@@ -234,9 +267,39 @@ Status NodeLedger::use_nonce(std::string_view signer, std::string_view nonce,
   const int rc = sqlite3_step(insert_nonce_);
   sqlite3_reset(insert_nonce_);
   sqlite3_clear_bindings(insert_nonce_);
-  if (rc == SQLITE_DONE) return ok_status();
-  if (rc == SQLITE_CONSTRAINT) return unauthenticated("replayed request: nonce already used");
-  return sqlite_error(db_, "insert nonce");
+  return rc;
+}
+
+void NodeLedger::flush_memory_nonces() {
+  // One transaction per batch: a commit per nonce appends a WAL frame per nonce, and a batch of
+  // them would fill again the little room the disk just got back. A batch per checkpoint, so
+  // the request path's lock is held about a millisecond.
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    last_write_error_ = sqlite3_errmsg(db_);
+    return;
+  }
+  auto it = memory_nonces_.begin();
+  for (std::size_t n = 0; n < kPruneBatch && it != memory_nonces_.end(); ++n, ++it) {
+    const auto& [expiry, signer, nonce] = *it;
+    const int rc = insert_nonce(signer, nonce, expiry);
+    if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT) {
+      last_write_error_ = sqlite3_errmsg(db_);
+      sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+      return;  // still refused: next checkpoint
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    last_write_error_ = sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+    return;
+  }
+  memory_nonces_.erase(memory_nonces_.begin(), it);
+  if (memory_nonces_.empty()) last_write_error_.clear();
+}
+
+NodeLedger::Health NodeLedger::health() {
+  std::lock_guard lock(mutex_);
+  return Health{memory_nonces_.size(), last_write_error_};
 }
 
 Result<std::uint64_t> NodeLedger::prune_expired(std::size_t max_rows) {
@@ -248,13 +311,20 @@ Result<std::uint64_t> NodeLedger::prune_expired(std::size_t max_rows) {
     }
     legacy_until_ = 0;
   }
+  // Nonces kept in memory while the disk refused them: pruned by the same rule, then written.
+  const auto horizon =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(now - kPruneGraceSeconds, 0));
+  while (!memory_nonces_.empty() && std::get<0>(*memory_nonces_.begin()) < horizon) {
+    memory_nonces_.erase(memory_nonces_.begin());
+  }
+  if (!memory_nonces_.empty()) flush_memory_nonces();
   // The primary key starts with the expiry: the oldest rows are a range at its start.
   Statement st(db_,
                "DELETE FROM used_nonces WHERE (expiry, signer, nonce) IN "
                "(SELECT expiry, signer, nonce FROM used_nonces WHERE expiry < ?1 "
                "ORDER BY expiry LIMIT ?2)");
   if (!st.ok()) return sqlite_error(db_, "prepare prune");
-  st.bind_int(1, static_cast<std::uint64_t>(std::max<std::int64_t>(now - kPruneGraceSeconds, 0)));
+  st.bind_int(1, horizon);
   st.bind_int(2, max_rows);
   if (st.step() != SQLITE_DONE) return sqlite_error(db_, "prune");
   return static_cast<std::uint64_t>(sqlite3_changes(db_));

@@ -31,6 +31,14 @@
 // the agreement is served on the terms it was settled under: a later DDO of the same DID cannot
 // revoke it (docs/node-api.md). What a policy may revoke is the policy's to say, explicitly.
 //
+// A full disk. When SQLite cannot write a nonce (SQLITE_FULL, SQLITE_IOERR: the disk is full or
+// failing), the nonce is kept in memory instead — at most kMaxMemoryNonces of them, pruned like
+// the others — so that paid assets stay readable and replays stay refused while the disk is
+// full (#18: every signed request used to answer 503). Such nonces are written to node.db by
+// the checkpointer once it can write again; until then a crash of the process forgets them (a
+// request among them could be replayed until its expiry, as after an operating-system crash).
+// health() says so.
+//
 // Upgrade. A node.db from before expiries were kept has a `nonces` table (signer, nonce): it is
 // still consulted for the first kMaxRequestLifetimeSeconds + kPruneGraceSeconds after opening
 // (any request it could refuse expires within that window), then dropped.
@@ -46,9 +54,11 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "pactum/core/result.hpp"
@@ -81,8 +91,19 @@ class NodeLedger {
   // Records the nonce of a signed request that expires at `expiry` (unix seconds).
   // Errors: kUnauthenticated "replayed request" when (signer, nonce, expiry) was recorded before
   // (or the signer's nonce is in an upgraded ledger's old table); kUnavailable when SQLite fails.
+  // kResourceExhausted when the disk refuses the write and kMaxMemoryNonces are already kept in
+  // memory.
   [[nodiscard]] Status use_nonce(std::string_view signer, std::string_view nonce,
                                  std::uint64_t expiry);
+
+  // The most nonces kept in memory while the disk refuses writes (about 150 bytes each).
+  static constexpr std::size_t kMaxMemoryNonces = 200'000;
+
+  struct Health {
+    std::uint64_t memory_nonces = 0;  // nonces the disk refused, kept in memory
+    std::string last_write_error;     // SQLite's last refusal of a nonce; "" when writes work
+  };
+  [[nodiscard]] Health health();
 
   // Deletes up to `max_rows` nonces that expired more than kPruneGraceSeconds ago, and the old
   // table of an upgraded ledger once its window has passed; returns how many nonces went. The
@@ -140,6 +161,10 @@ class NodeLedger {
   NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce, Clock clock,
              std::int64_t legacy_until);
   void checkpoint_loop();
+  // Writes up to kPruneBatch of the nonces kept in memory to node.db. REQUIRES: mutex_ held.
+  void flush_memory_nonces();
+  // The nonce insert, on the prepared statement. REQUIRES: mutex_ held.
+  int insert_nonce(std::string_view signer, std::string_view nonce, std::uint64_t expiry);
 
   const Clock clock_;
   std::mutex mutex_;
@@ -147,6 +172,9 @@ class NodeLedger {
   sqlite3_stmt* insert_nonce_;  // GUARDED_BY(mutex_), prepared once
   // Until this time (unix seconds) an old `nonces` table is consulted; 0: there is none.
   std::int64_t legacy_until_;  // GUARDED_BY(mutex_)
+  // Nonces the disk refused, keyed as the table is: (expiry, signer, nonce).
+  std::set<std::tuple<std::uint64_t, std::string, std::string>> memory_nonces_;  // GUARDED_BY
+  std::string last_write_error_;                                                 // GUARDED_BY
 
   // The checkpointer: its own connection, so a checkpoint's fsyncs never hold mutex_.
   sqlite3* checkpoint_db_;

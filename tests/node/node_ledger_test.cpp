@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/tmpfs.hpp"
+
 namespace pactum::node {
 namespace {
 
@@ -282,6 +284,46 @@ TEST_F(NodeLedgerTest, SettlementsAreKeptAcrossRestarts) {
   EXPECT_EQ(got->valid_from, 10u);
   EXPECT_EQ(got->valid_until, 20u);
   EXPECT_EQ(got->settled_at, 15);
+}
+
+// #18: a disk that is 100 % full made every signed request 503 (the nonce insert failed). On a
+// real full file system the ledger keeps accepting new nonces (in memory), still refuses every
+// replay, says so in health(), and writes the nonces to node.db once there is room again.
+TEST_F(NodeLedgerTest, AFullDiskKeepsNoncesInMemoryAndRefusesReplays) {
+  pactum::testing::Tmpfs disk(dir_ / "small", 8 * 1024 * 1024);
+  if (!disk.available()) GTEST_SKIP() << disk.why_not();
+  auto opened = NodeLedger::open(disk.path().string(), [this] { return now_.load(); });
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  auto ledger = std::move(opened).value();
+  ASSERT_TRUE(ledger->use_nonce("0xaa", "0", in(300)).ok());
+  ASSERT_GT(disk.fill(), 0u);
+  // Far more nonces than the WAL's free pages hold: the disk refuses some of them.
+  constexpr int kNonces = 20'000;
+  for (int i = 1; i <= kNonces; ++i) {
+    auto used = ledger->use_nonce("0xaa", std::to_string(i), in(300));
+    ASSERT_TRUE(used.ok()) << i << ": " << used.error().to_string();
+  }
+  const auto degraded = ledger->health();
+  EXPECT_GT(degraded.memory_nonces, 0u) << "the disk never refused a write: a bigger test needed";
+  EXPECT_FALSE(degraded.last_write_error.empty());
+  for (int i : {0, 1, kNonces / 2, kNonces}) {
+    auto again = ledger->use_nonce("0xaa", std::to_string(i), in(300));
+    ASSERT_FALSE(again.ok()) << i;
+    EXPECT_EQ(again.error().code(), ErrorCode::kUnauthenticated) << i;
+  }
+  // Room again: the checkpointer writes the nonces kept in memory.
+  disk.unfill();
+  for (int tries = 0; tries < 600 && ledger->health().memory_nonces != 0; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(ledger->health().memory_nonces, 0u);
+  EXPECT_TRUE(ledger->health().last_write_error.empty()) << ledger->health().last_write_error;
+  ledger.reset();
+  auto reopened = NodeLedger::open(disk.path().string(), [this] { return now_.load(); });
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ((*reopened)->nonce_count().value(), static_cast<std::uint64_t>(kNonces + 1));
+  EXPECT_EQ((*reopened)->use_nonce("0xaa", std::to_string(kNonces), in(300)).error().code(),
+            ErrorCode::kUnauthenticated);
 }
 
 TEST_F(NodeLedgerTest, OpeningWithoutAClockIsRefused) {
