@@ -84,7 +84,8 @@ Result<std::string> read_secret(const std::filesystem::path& path, std::size_t l
   struct stat st {};
   const bool stated = ::fstat(fd, &st) == 0;
   ::close(fd);
-  if (!stated) return permission_denied("cannot stat " + path.string() + ": " + std::strerror(errno));
+  if (!stated)
+    return permission_denied("cannot stat " + path.string() + ": " + std::strerror(errno));
   if (S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -240,12 +241,12 @@ Status open_node(const NodeSettings& s, const server::Environment& env, server::
     std::filesystem::permissions(s.data_dir, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace, ec);
     if (ec) {
-      return unavailable("cannot make the data directory " + s.data_dir.string() + " 0700: " +
-                         ec.message());
+      return unavailable("cannot make the data directory " + s.data_dir.string() +
+                         " 0700: " + ec.message());
     }
   } else if (auto p = std::filesystem::status(s.data_dir, ec).permissions();
-             !ec && (p & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
-                        std::filesystem::perms::none) {
+             !ec && (p & (std::filesystem::perms::group_all |
+                          std::filesystem::perms::others_all)) != std::filesystem::perms::none) {
     logger.warn("the data directory is open to group or others (chmod 700 it)",
                 {{"data_dir", s.data_dir.string()}});
   }
@@ -299,8 +300,10 @@ Status open_node(const NodeSettings& s, const server::Environment& env, server::
   if (!service.ok()) return service.error().with_context("the node service");
   node.service = std::move(service).value();
 
-  node.daemon = std::make_unique<server::NodeDaemon>(s, logger, PACTUM_VERSION,
-                                                     node.service->address().to_checksum_string());
+  NodeService* service_ptr = node.service.get();
+  node.daemon = std::make_unique<server::NodeDaemon>(
+      s, logger, PACTUM_VERSION, node.service->address().to_checksum_string(),
+      [service_ptr] { return service_ptr->health(); });
   node.service->add_routes(node.daemon->router());
   refusal = {"http.address / http.port", kExitCannotStart};
   return node.daemon->start();

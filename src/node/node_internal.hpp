@@ -1,11 +1,15 @@
 // NodeService's insides, shared by node_service.cpp (routes, upload, publish) and access.cpp.
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "node_ledger.hpp"
 #include "pactum/contracts/agreement_engine.hpp"
@@ -14,6 +18,7 @@
 #include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/http.hpp"
+#include "pactum/server/system_routes.hpp"
 #include "reader_pool.hpp"
 
 namespace pactum::node {
@@ -104,6 +109,29 @@ struct NodeService::Impl {
   std::map<Hash32, KnownAgreement> agreements;  // GUARDED_BY(cache_mutex)
   std::mutex chain_mutex;                       // serializes settle()
   ReaderPool readers{store};                    // opened readers, reused by the access routes
+
+  // The chain watch (health.cpp): a background probe of the chain and of whether the published
+  // assets are still registered on it, so that /health answers from memory and never waits on
+  // the network.
+  struct ChainWatch {
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;          // GUARDED_BY(mutex)
+    std::uint64_t last_block = 0;   // GUARDED_BY(mutex)
+    std::int64_t last_ok_at = 0;    // GUARDED_BY(mutex); unix seconds; 0: never
+    std::string last_error;         // GUARDED_BY(mutex); "" after a good probe
+    std::set<std::string> missing;  // GUARDED_BY(mutex); published DIDs not on chain
+    std::uint64_t cursor = 0;       // GUARDED_BY(mutex); the next DID to check, by index
+  };
+  ChainWatch watch;
+  // One round of the watch: the block number, then up to config.watch_batch DIDs.
+  void watch_once();
+  void watch_loop();
+  [[nodiscard]] std::vector<server::HealthCheck> health();
+  // Stops and joins the watch; called first by ~Impl, while every member still exists.
+  void stop_watch();
+  ~Impl() { stop_watch(); }
+  std::thread watcher;  // last: started once everything above exists
 };
 
 }  // namespace pactum::node

@@ -86,6 +86,10 @@ Status upgrade_ddos(store::AssetStore& store, NodeLedger& ledger, server::Logger
 NodeService::NodeService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NodeService::~NodeService() = default;
 
+std::vector<server::HealthCheck> NodeService::health() {
+  return impl_->health();
+}
+
 const eth::Address& NodeService::address() const noexcept {
   return impl_->transactor.address();
 }
@@ -108,6 +112,10 @@ Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& stor
   impl->paid_access = *paid;
   impl->engine = impl->config.deployment.agreement_engine().address();
   impl->registry = impl->config.deployment.asset_registry().address();
+  if (impl->config.watch_interval.count() > 0) {
+    Impl* watched = impl.get();
+    impl->watcher = std::thread([watched] { watched->watch_loop(); });
+  }
   return std::unique_ptr<NodeService>(new NodeService(std::move(impl)));
 }
 

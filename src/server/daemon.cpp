@@ -7,12 +7,12 @@
 namespace pactum::server {
 
 NodeDaemon::NodeDaemon(NodeSettings settings, Logger& logger, std::string version,
-                       std::string node_address)
+                       std::string node_address, std::function<std::vector<HealthCheck>()> checks)
     : settings_(std::move(settings)), logger_(logger) {
-  add_system_routes(
-      router_,
-      SystemInfo{"pactumd", std::move(version), settings_.chain_id, std::move(node_address)},
-      metrics_);
+  add_system_routes(router_,
+                    SystemInfo{"pactumd", std::move(version), settings_.chain_id,
+                               std::move(node_address), std::move(checks)},
+                    metrics_);
 }
 
 NodeDaemon::~NodeDaemon() {

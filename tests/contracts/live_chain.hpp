@@ -82,6 +82,9 @@ class LiveChain {
     return ts.ok() ? *ts : 0;
   }
 
+  // The chain's JSON-RPC client, for anvil's own methods (evm_snapshot, evm_revert).
+  rpc::RpcClient& rpc() { return *client_; }
+
   // Moves the chain's clock forward and mines a block at the new time.
   void advance(std::uint64_t seconds) {
     auto r = client_->call("evm_increaseTime", "[" + std::to_string(seconds) + "]");

@@ -22,6 +22,7 @@
 #include "pactum/store/chunk_verifier.hpp"
 #include "server/test_client.hpp"
 #include "support/ddo_cases.hpp"
+#include "support/tmpfs.hpp"
 
 namespace pactum::node {
 namespace {
@@ -91,6 +92,8 @@ class NodeServiceTest : public ::testing::Test {
     config.clock = [this] { return wall_now() + clock_skew_; };
     config.chunk_size = kChunk;
     config.logger = &logger_;
+    config.watch_interval = std::chrono::milliseconds(100);
+    config.min_free_bytes = 1 << 20;  // the full-disk test runs on an 8 MiB tmpfs
     auto svc = NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
     ASSERT_TRUE(svc.ok()) << svc.error().to_string();
     service_ = std::move(svc).value();
@@ -715,6 +718,110 @@ TEST_F(NodeServiceTest, APriceChangeAfterSettlementLeavesTheConsumerServed) {
   auto served = access(fresh, "content");
   ASSERT_TRUE(served.has_value());
   EXPECT_EQ(served->result_int(), 200) << served->body();
+}
+
+}  // namespace
+}  // namespace pactum::node
+
+namespace pactum::node {
+namespace {
+
+const server::HealthCheck* find_check(const std::vector<server::HealthCheck>& checks,
+                                      const std::string& name) {
+  for (const auto& c : checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+// Waits (up to 30 s) until `ready` holds for the node's health checks; returns the last ones.
+std::vector<server::HealthCheck> wait_for_health(
+    NodeService& service,
+    const std::function<bool(const std::vector<server::HealthCheck>&)>& ready) {
+  std::vector<server::HealthCheck> checks;
+  for (int i = 0; i < 600; ++i) {
+    checks = service.health();
+    if (ready(checks)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return checks;
+}
+
+// #18, low/medium: a disk that is 100 % full made every signed request 503 while /health said
+// ok. On a real full file system (a tmpfs under node.db), a paying consumer's downloads go on,
+// replays are still refused, and the disk check says what is wrong.
+TEST_F(NodeServiceTest, AFullDiskStillServesPaidAssetsAndHealthSaysWhy) {
+  stop_node();
+  pactum::testing::Tmpfs disk(dir_ / "node", 8 * 1024 * 1024);
+  if (!disk.available()) GTEST_SKIP() << disk.why_not();
+  start_node();
+  auto healthy = service_->health();
+  ASSERT_NE(find_check(healthy, "disk"), nullptr);
+  EXPECT_TRUE(find_check(healthy, "disk")->ok) << find_check(healthy, "disk")->detail;
+
+  const std::string file = random_bytes(2 * kChunk + 3, 26);
+  const Hash32 did = publish_file(file, "asset-full", nullptr);
+  const Hash32 id = order(params_for(did, kPrice), "order-full");
+  auto first = access(id, "content");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->result_int(), 200) << first->body();
+
+  ASSERT_GT(disk.fill(), 0u);
+  for (int i = 0; i < 300; ++i) {
+    auto r = access(id, "content");
+    ASSERT_TRUE(r.has_value()) << i;
+    ASSERT_EQ(r->result_int(), 200) << i << ": " << r->body();
+    ASSERT_EQ(r->body(), file) << i;
+  }
+  const auto replayed = sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id);
+  auto once = send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", replayed);
+  ASSERT_TRUE(once.has_value());
+  EXPECT_EQ(once->result_int(), 200);
+  expect_error(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", replayed),
+               401, "unauthenticated", "replayed", "a replay on a full disk");
+  const auto full = service_->health();
+  const auto* check = find_check(full, "disk");
+  ASSERT_NE(check, nullptr);
+  EXPECT_FALSE(check->ok);
+  EXPECT_NE(check->detail.find("free"), std::string::npos) << check->detail;
+  // Room again: the check recovers on its own.
+  disk.unfill();
+  auto recovered = wait_for_health(*service_, [](const auto& checks) {
+    const auto* d = find_check(checks, "disk");
+    return d != nullptr && d->ok;
+  });
+  EXPECT_TRUE(find_check(recovered, "disk")->ok) << find_check(recovered, "disk")->detail;
+  stop_node();  // before the tmpfs goes
+}
+
+// #18: when anvil was killed, up to 30 s of chain state was lost and the node did not notice
+// that its assets were gone from the chain. The chain watch does (here: a revert to a snapshot
+// taken before the asset was registered), says so in the chain check and logs the DID.
+TEST_F(NodeServiceTest, TheNodeNoticesAssetsThatDisappearedFromTheChain) {
+  auto ok_chain = wait_for_health(*service_, [](const auto& checks) {
+    const auto* c = find_check(checks, "chain");
+    return c != nullptr && c->ok;
+  });
+  ASSERT_TRUE(find_check(ok_chain, "chain")->ok) << find_check(ok_chain, "chain")->detail;
+  auto snapshot = chain_.rpc().call("evm_snapshot", "[]");
+  ASSERT_TRUE(snapshot.ok()) << snapshot.error().to_string();
+  const Hash32 did = publish_file(random_bytes(kChunk, 27), "asset-vanishing", nullptr);
+  auto reverted = chain_.rpc().call("evm_revert", "[" + *snapshot + "]");
+  ASSERT_TRUE(reverted.ok()) << reverted.error().to_string();
+  auto after = wait_for_health(*service_, [](const auto& checks) {
+    const auto* c = find_check(checks, "chain");
+    return c != nullptr && !c->ok;
+  });
+  const auto* chain_check = find_check(after, "chain");
+  ASSERT_NE(chain_check, nullptr);
+  EXPECT_FALSE(chain_check->ok);
+  EXPECT_NE(chain_check->detail.find("1 published assets are not registered on chain"),
+            std::string::npos)
+      << chain_check->detail;
+  EXPECT_NE(chain_check->detail.find(format_did(did)), std::string::npos) << chain_check->detail;
+  EXPECT_TRUE(
+      logger_.wait_for("a published asset is not registered on chain (was the chain reset?)", 1,
+                       std::chrono::seconds(5)));
 }
 
 }  // namespace

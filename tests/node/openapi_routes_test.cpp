@@ -68,7 +68,7 @@ TEST(OpenApiRoutes, EveryRouteOfARealNodeIsDocumentedAndEveryDocumentedOperation
     for (const auto& d : documented) {
       EXPECT_TRUE(routes.contains(d)) << "documented but no route: " << d.first << " " << d.second;
     }
-    EXPECT_EQ(routes.size(), 9u);  // 3 system routes + 6 of the asset API
+    EXPECT_EQ(routes.size(), 10u);  // 4 system routes + 6 of the asset API
 
     // Every signed operation documents both headers and the 401 it answers without them.
     for (const auto& [path, item] : doc["paths"].items()) {

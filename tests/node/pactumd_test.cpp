@@ -432,13 +432,13 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
     const auto s = sdk::sign_node_request(
         eth::PrivateKey::from_hex(std::string(62, '0') + "2a").value(), r, chain_.chain_id());
     const std::string deep = "{\"upload_id\":\"" + up["upload_id"].get<std::string>() +
-                             "\",\"ddo\":" + std::string(200'000, '[') +
-                             std::string(200'000, ']') + "}";
+                             "\",\"ddo\":" + std::string(200'000, '[') + std::string(200'000, ']') +
+                             "}";
     TestClient attacker(port_);
-    auto refused = attacker.request(http::verb::put, "/api/v1/assets/did:pactum:" + to_hex(did),
-                                    deep,
-                                    {{std::string(sdk::kRequestHeader), s.request_header},
-                                     {std::string(sdk::kSignatureHeader), s.signature_header}});
+    auto refused =
+        attacker.request(http::verb::put, "/api/v1/assets/did:pactum:" + to_hex(did), deep,
+                         {{std::string(sdk::kRequestHeader), s.request_header},
+                          {std::string(sdk::kSignatureHeader), s.signature_header}});
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->result_int(), 403) << refused->body().substr(0, 200);
     TestClient after(port_);
@@ -618,8 +618,7 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
        3,
        {"the password does not open the key file", "PACTUM_NODE_KEY_PASSWORD"}},
       {"key file readable by others",
-       {"--key-file", open_key_file.string(), "--key-password-file",
-        right_password_file.string()},
+       {"--key-file", open_key_file.string(), "--key-password-file", right_password_file.string()},
        {},
        3,
        {"has mode 0644", "chmod 600", "node.key_file"}},

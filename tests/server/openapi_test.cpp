@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "pactum/server/daemon.hpp"
+#include "pactum/server/system_routes.hpp"
 
 namespace pactum::server {
 namespace {
@@ -56,7 +57,43 @@ TEST(OpenApi, EverySystemRouteIsDocumented) {
     EXPECT_TRUE(doc["paths"][r.pattern].contains(lower(r.method)))
         << "route not documented: " << r.method << " " << r.pattern;
   }
-  EXPECT_EQ(routes, 3u);
+  EXPECT_EQ(routes, 4u);
+}
+
+// /health is liveness (200, "degraded" when a check fails), /ready readiness (503 then).
+TEST(SystemRoutes, HealthReportsChecksAndReadyFailsWhenOneFails) {
+  MetricsRegistry metrics;
+  bool disk_ok = true;
+  Router router;
+  SystemInfo info;
+  info.checks = [&disk_ok] {
+    return std::vector<HealthCheck>{{"disk", disk_ok, disk_ok ? "1 GiB free" : "0 bytes free"},
+                                    {"chain", true, "block 7"}};
+  };
+  add_system_routes(router, info, metrics);
+  auto answer = [&router](const std::string& path) {
+    std::map<std::string, std::string, std::less<>> params;
+    auto m = router.match("GET", path, params);
+    EXPECT_NE(m.route, nullptr) << path;
+    Request request;
+    return m.route->handler(request).value();
+  };
+  for (bool ok : {true, false}) {
+    disk_ok = ok;
+    Response health = answer("/health");
+    Response ready = answer("/ready");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(ready.status, ok ? 200 : 503);
+    auto body = nlohmann::json::parse(health.body);
+    EXPECT_EQ(body["status"], ok ? "ok" : "degraded");
+    EXPECT_EQ(body["checks"]["disk"]["ok"], ok);
+    EXPECT_EQ(body["checks"]["disk"]["detail"], ok ? "1 GiB free" : "0 bytes free");
+    EXPECT_EQ(body["checks"]["chain"]["ok"], true);
+    auto ready_body = nlohmann::json::parse(ready.body);
+    ready_body.erase("uptime_seconds");  // may have ticked between the two calls
+    body.erase("uptime_seconds");
+    EXPECT_EQ(ready_body, body);
+  }
 }
 
 }  // namespace

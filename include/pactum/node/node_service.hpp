@@ -17,6 +17,7 @@
 // must outlive the server that routes to it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +32,7 @@
 #include "pactum/sdk/did.hpp"
 #include "pactum/server/log.hpp"
 #include "pactum/server/router.hpp"
+#include "pactum/server/system_routes.hpp"
 #include "pactum/store/asset_store.hpp"
 
 namespace pactum::node {
@@ -52,6 +54,13 @@ struct NodeServiceConfig {
   std::uint64_t max_upload_size = std::uint64_t{1} << 40;  // 1 TiB
   std::uint64_t max_proof_chunks = 1024;                   // chunks per /proofs request at most
   server::Logger* logger = nullptr;  // refusals are logged here (warn); may be null
+  // How often the chain watch probes the chain and checks published DIDs are still registered
+  // (an anvil that restarted loses them); zero: no watch (the chain check then says so).
+  std::chrono::milliseconds watch_interval{10'000};
+  // Published DIDs checked against the registry per probe (round robin over all of them).
+  std::uint64_t watch_batch = 100;
+  // Below this many free bytes in data_dir the disk check fails (paid reads still work).
+  std::uint64_t min_free_bytes = std::uint64_t{64} << 20;
 };
 
 class NodeService {
@@ -71,6 +80,12 @@ class NodeService {
   // GET /api/v1/access/{agreement_id}/content and GET /api/v1/access/{agreement_id}/proofs.
   // The router keeps references to this service.
   void add_routes(server::Router& router);
+
+  // The readiness checks for /health and /ready (server::SystemInfo::checks): "disk" (free space
+  // in data_dir, nonces kept in memory while the disk refuses writes), "chain" (the watch's last
+  // probe, published DIDs no longer registered) and "store" (node.db answers). Answers from
+  // memory and a statvfs: never blocks on the network.
+  [[nodiscard]] std::vector<server::HealthCheck> health();
 
   // The node's address (its transactor's): the `node` every request must name.
   [[nodiscard]] const eth::Address& address() const noexcept;

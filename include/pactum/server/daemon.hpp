@@ -6,22 +6,26 @@
 // Thread safety: construct, add routes, start() and stop() from one thread; port() from any.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/metrics.hpp"
 #include "pactum/server/node_settings.hpp"
 #include "pactum/server/router.hpp"
+#include "pactum/server/system_routes.hpp"
 
 namespace pactum::server {
 
 class NodeDaemon {
  public:
   // `logger` must outlive the daemon. Registers the system routes; /health names
-  // `node_address` (the node's signing address, "0x…") when it is not empty.
+  // `node_address` (the node's signing address, "0x…") when it is not empty, and reports
+  // `checks` (SystemInfo::checks; they must outlive the daemon's server).
   NodeDaemon(NodeSettings settings, Logger& logger, std::string version,
-             std::string node_address = {});
+             std::string node_address = {}, std::function<std::vector<HealthCheck>()> checks = {});
   NodeDaemon(const NodeDaemon&) = delete;
   NodeDaemon& operator=(const NodeDaemon&) = delete;
   ~NodeDaemon();
