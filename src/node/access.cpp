@@ -46,25 +46,86 @@ Result<Engine::ConditionState> NodeService::Impl::condition(const Hash32& id, un
   return Engine::decode_getConditionState_result(ret);
 }
 
-Status NodeService::Impl::settle(const Hash32& id, const Engine::AgreementParams& params) {
+Result<bool> NodeService::Impl::settle(const Hash32& id, const Engine::AgreementParams& params) {
+  // The paid-access template: lock (0), access (1), escrow (2); checkParams vouched for params.
+  if (params.time_locks.size() < 3 || params.time_outs.size() < 3) {
+    return data_loss("agreement " + to_hex(id) + " has fewer than three condition times");
+  }
+  const std::int64_t now = config.clock();
   std::lock_guard lock(chain_mutex);
   PACTUM_TRY(auto access, condition(id, 1));
   if (access == Engine::ConditionState::kAborted) {
     return failed_precondition("the access condition of " + to_hex(id) + " was aborted");
   }
   if (access == Engine::ConditionState::kUnfulfilled) {
+    // The chain would revert fulfillAccess (ConditionTimeLocked, ConditionTimedOut): refuse
+    // before paying for a transaction that cannot succeed, and say when it could.
+    const std::uint64_t opens = params.time_locks[1];
+    const std::uint64_t closes = params.time_outs[1];
+    if (now < static_cast<std::int64_t>(opens)) {
+      return failed_precondition("access under agreement " + to_hex(id) + " is time-locked until " +
+                                 std::to_string(opens) + " (unix seconds)");
+    }
+    if (closes != 0 && now > static_cast<std::int64_t>(closes)) {
+      return failed_precondition("the access condition of agreement " + to_hex(id) +
+                                 " timed out at " + std::to_string(closes) +
+                                 " (unix seconds): its payment may be refunded");
+    }
     PACTUM_TRY(auto data, Engine::encode_fulfillAccess(id, params));
     PACTUM_TRY_STATUS(transactor.send("AgreementEngine.fulfillAccess", engine, data));
   }
+  return release_locked(id, params);
+}
+
+Result<bool> NodeService::Impl::release_locked(const Hash32& id,
+                                               const Engine::AgreementParams& params) {
   PACTUM_TRY(auto escrow, condition(id, 2));
   if (escrow == Engine::ConditionState::kAborted) {
     return failed_precondition("the payment of " + to_hex(id) + " was refunded");
   }
-  if (escrow == Engine::ConditionState::kUnfulfilled) {
-    PACTUM_TRY(auto data, Engine::encode_releasePayment(id, params));
-    PACTUM_TRY_STATUS(transactor.send("AgreementEngine.releasePayment", engine, data));
+  if (escrow == Engine::ConditionState::kFulfilled) return true;
+  // A time-locked escrow is released by the chain watch once its lock has passed
+  // (release_due()); access does not wait for the publisher's payment.
+  if (config.clock() < static_cast<std::int64_t>(params.time_locks[2])) return false;
+  PACTUM_TRY(auto data, Engine::encode_releasePayment(id, params));
+  PACTUM_TRY_STATUS(transactor.send("AgreementEngine.releasePayment", engine, data));
+  return true;
+}
+
+void NodeService::Impl::release_due() {
+  auto due = ledger->release_due(config.clock(), config.watch_batch);
+  if (!due.ok()) return;  // node.db's trouble: /health reports it
+  for (const auto& id_text : *due) {
+    auto id = parse_hash_text(id_text, "agreement id");
+    if (!id.ok()) continue;
+    std::optional<Engine::AgreementParams> params;
+    {
+      std::lock_guard lock(cache_mutex);
+      if (auto it = agreements.find(*id); it != agreements.end()) params = it->second.params;
+    }
+    if (!params) {
+      auto loaded = load_params(*id);
+      if (!loaded.ok()) continue;  // the chain's trouble: tried again next round
+      params = std::move(loaded).value();
+    }
+    Result<bool> released = [&]() -> Result<bool> {
+      std::lock_guard lock(chain_mutex);
+      return release_locked(*id, *params);
+    }();
+    if (!released.ok()) {
+      if (config.logger != nullptr) {
+        config.logger->warn("a time-locked payment could not be released yet",
+                            {{"agreement", id_text}, {"error", released.error().message()}});
+      }
+      continue;
+    }
+    if (*released) {
+      auto marked = ledger->mark_released(id_text);
+      if (marked.ok() && config.logger != nullptr) {
+        config.logger->info("released a time-locked payment", {{"agreement", id_text}});
+      }
+    }
   }
-  return ok_status();
 }
 
 namespace {
@@ -173,7 +234,7 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
     if (lock_state != Engine::ConditionState::kFulfilled) {
       return failed_precondition("the payment of agreement " + to_hex(id) + " is not locked");
     }
-    PACTUM_TRY_STATUS(settle(id, params));
+    PACTUM_TRY(bool released, settle(id, params));
     NodeLedger::SettledAgreement record;
     record.agreement_id = to_hex(id);
     record.did = format_did(params.did);
@@ -183,7 +244,16 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
     record.valid_from = params.valid_from;
     record.valid_until = params.valid_until;
     record.settled_at = config.clock();
-    PACTUM_TRY_STATUS(ledger->record_settled(record));
+    record.released = released;
+    record.release_after = params.time_locks[2];
+    // The chain holds the settlement whatever happens here: a record that cannot be written
+    // costs the fast path after a restart (and, while unreleased, the watch's release), not the
+    // consumer's download.
+    if (auto recorded = ledger->record_settled(record); !recorded.ok() && config.logger) {
+      config.logger->error(
+          "a settlement could not be recorded in node.db",
+          {{"agreement", record.agreement_id}, {"error", recorded.error().message()}});
+    }
     known.settled = true;
   }
   {

@@ -58,6 +58,7 @@ void NodeService::Impl::watch_once() {
     watch.last_ok_at = config.clock();
     watch.last_error.clear();
   }
+  release_due();
   // A round-robin batch of the published DIDs: is each still registered? (An anvil that was
   // killed forgets everything since its last state dump; a chain can be reset.)
   auto total = ledger->count();

@@ -36,7 +36,7 @@ namespace pactum::node {
 struct KnownAgreement {
   contracts::AgreementEngine::AgreementParams params;
   std::optional<std::string> upload_id;  // set once DID, template and terms were checked
-  bool settled = false;                  // fulfillAccess and releasePayment are done
+  bool settled = false;  // fulfillAccess done, releasePayment done or scheduled (settle())
 };
 
 struct NodeService::Impl {
@@ -91,8 +91,16 @@ struct NodeService::Impl {
   [[nodiscard]] Result<contracts::AgreementEngine::AgreementParams> load_params(const Hash32& id);
   [[nodiscard]] Result<contracts::AgreementEngine::ConditionState> condition(const Hash32& id,
                                                                              unsigned index);
-  [[nodiscard]] Status settle(const Hash32& id,
-                              const contracts::AgreementEngine::AgreementParams& params);
+  // Fulfils access (refused while the access condition is time-locked or timed out, as the
+  // chain would) and releases the payment; REQUIRES: the lock is fulfilled. Returns whether the
+  // payment is released: false while the escrow is time-locked (release_due() does it later).
+  [[nodiscard]] Result<bool> settle(const Hash32& id,
+                                    const contracts::AgreementEngine::AgreementParams& params);
+  // The release half of settle(). REQUIRES: chain_mutex held, access fulfilled.
+  [[nodiscard]] Result<bool> release_locked(
+      const Hash32& id, const contracts::AgreementEngine::AgreementParams& params);
+  // One round of the watch's releases: settled agreements whose escrow time lock has passed.
+  void release_due();
   // Whether the node's clock lies within the agreement's validity window.
   [[nodiscard]] bool within_window(const contracts::AgreementEngine::AgreementParams& params);
 

@@ -138,6 +138,16 @@ Result<std::unique_ptr<NodeLedger>> NodeLedger::open(const std::string& director
     sqlite3_close(db);
     return e;
   }
+  // A node.db from before escrow time locks were honoured: every settlement in it was released.
+  if (!has_column(db, "settled", "released") &&
+      sqlite3_exec(db,
+                   "ALTER TABLE settled ADD COLUMN released INTEGER NOT NULL DEFAULT 1;"
+                   "ALTER TABLE settled ADD COLUMN release_after INTEGER NOT NULL DEFAULT 0;",
+                   nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Error e = sqlite_error(db, "add the release columns to " + path);
+    sqlite3_close(db);
+    return e;
+  }
   // No checkpoint inside a request: the checkpointer thread does them.
   sqlite3_wal_autocheckpoint(db, 0);
   // A ledger from before expiries were kept: its nonces stay in force for as long as any
@@ -457,7 +467,8 @@ Status NodeLedger::record_settled(const SettledAgreement& a) {
   return durable_transaction(db_, [&]() -> Status {
     Statement st(db_,
                  "INSERT INTO settled (agreement_id, did, upload_id, consumer, terms, valid_from, "
-                 "valid_until, settled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                 "valid_until, settled_at, released, release_after) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                  "ON CONFLICT(agreement_id) DO NOTHING");
     if (!st.ok()) return sqlite_error(db_, "prepare settlement");
     st.bind_text(1, a.agreement_id);
@@ -468,6 +479,8 @@ Status NodeLedger::record_settled(const SettledAgreement& a) {
     st.bind_int(6, a.valid_from);
     st.bind_int(7, a.valid_until);
     st.bind_int(8, static_cast<std::uint64_t>(std::max<std::int64_t>(a.settled_at, 0)));
+    st.bind_int(9, a.released ? 1 : 0);
+    st.bind_int(10, a.release_after);
     if (st.step() != SQLITE_DONE) return sqlite_error(db_, "record settlement");
     return ok_status();
   });
@@ -478,7 +491,7 @@ Result<std::optional<NodeLedger::SettledAgreement>> NodeLedger::settled(
   std::lock_guard lock(mutex_);
   Statement st(db_,
                "SELECT agreement_id, did, upload_id, consumer, terms, valid_from, valid_until, "
-               "settled_at FROM settled WHERE agreement_id = ?1");
+               "settled_at, released, release_after FROM settled WHERE agreement_id = ?1");
   if (!st.ok()) return sqlite_error(db_, "prepare settlement lookup");
   st.bind_text(1, agreement_id);
   const int rc = st.step();
@@ -493,7 +506,35 @@ Result<std::optional<NodeLedger::SettledAgreement>> NodeLedger::settled(
   a.valid_from = st.integer(5);
   a.valid_until = st.integer(6);
   a.settled_at = static_cast<std::int64_t>(st.integer(7));
+  a.released = st.integer(8) != 0;
+  a.release_after = st.integer(9);
   return std::optional<SettledAgreement>(std::move(a));
+}
+
+Result<std::vector<std::string>> NodeLedger::release_due(std::int64_t now, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement st(db_,
+               "SELECT agreement_id FROM settled WHERE released = 0 AND release_after <= ?1 "
+               "ORDER BY release_after LIMIT ?2");
+  if (!st.ok()) return sqlite_error(db_, "prepare due releases");
+  st.bind_int(1, static_cast<std::uint64_t>(std::max<std::int64_t>(now, 0)));
+  st.bind_int(2, limit);
+  std::vector<std::string> out;
+  int rc = SQLITE_ROW;
+  while ((rc = st.step()) == SQLITE_ROW) out.emplace_back(st.text(0));
+  if (rc != SQLITE_DONE) return sqlite_error(db_, "due releases");
+  return out;
+}
+
+Status NodeLedger::mark_released(std::string_view agreement_id) {
+  std::lock_guard lock(mutex_);
+  return durable_transaction(db_, [&]() -> Status {
+    Statement st(db_, "UPDATE settled SET released = 1 WHERE agreement_id = ?1");
+    if (!st.ok()) return sqlite_error(db_, "prepare release mark");
+    st.bind_text(1, agreement_id);
+    if (st.step() != SQLITE_DONE) return sqlite_error(db_, "mark released");
+    return ok_status();
+  });
 }
 
 }  // namespace pactum::node

@@ -30,6 +30,8 @@
 // Settled agreements. Once the node has fulfilled access and released an agreement's payment,
 // the agreement is served on the terms it was settled under: a later DDO of the same DID cannot
 // revoke it (docs/node-api.md). What a policy may revoke is the policy's to say, explicitly.
+// An agreement whose escrow is time-locked is settled once access is fulfilled; its release
+// waits in the table (released = 0) until the lock has passed.
 //
 // A full disk. When SQLite cannot write a nonce (SQLITE_FULL, SQLITE_IOERR: the disk is full or
 // failing), the nonce is kept in memory instead — at most kMaxMemoryNonces of them, pruned like
@@ -139,7 +141,8 @@ class NodeLedger {
   // Sets the DDO of a binding that has none (the upgrade of an older node.db).
   [[nodiscard]] Status fill_ddo(std::string_view did, std::string_view ddo);
 
-  // An agreement the node has settled on chain (fulfilled access, released payment), and what it
+  // An agreement the node has settled on chain (fulfilled access; released payment, or its
+  // release scheduled past the escrow's time lock), and what it
   // checked then: served on these facts from then on.
   struct SettledAgreement {
     std::string agreement_id;  // 0x-hex
@@ -150,12 +153,22 @@ class NodeLedger {
     std::uint64_t valid_from = 0;
     std::uint64_t valid_until = 0;  // 0: no end
     std::int64_t settled_at = 0;    // unix seconds, the node's clock
+    // Whether the node has released the payment; false while the escrow is time-locked (the
+    // chain watch releases it once `release_after` has passed, release_due()).
+    bool released = true;
+    std::uint64_t release_after = 0;  // unix seconds: the escrow's time lock
   };
   // Records a settlement (replacing none: a second record of the same id is ignored).
   // Errors: kUnavailable when SQLite fails.
   [[nodiscard]] Status record_settled(const SettledAgreement& settled);
   // The settlement of `agreement_id`, or nullopt.
   [[nodiscard]] Result<std::optional<SettledAgreement>> settled(std::string_view agreement_id);
+  // Up to `limit` settled agreements whose payment is not released and whose release_after is
+  // at most `now`, oldest release first. Errors: kUnavailable.
+  [[nodiscard]] Result<std::vector<std::string>> release_due(std::int64_t now, std::size_t limit);
+  // Marks the payment of `agreement_id` released (nothing when it is unknown). Errors:
+  // kUnavailable.
+  [[nodiscard]] Status mark_released(std::string_view agreement_id);
 
  private:
   NodeLedger(sqlite3* db, sqlite3* checkpoint_db, sqlite3_stmt* insert_nonce, Clock clock,

@@ -286,6 +286,55 @@ TEST_F(NodeLedgerTest, SettlementsAreKeptAcrossRestarts) {
   EXPECT_EQ(got->settled_at, 15);
 }
 
+// A payment held by the escrow's time lock is due once the lock has passed; marked released it is
+// due no more. A settled table from before release columns existed counts as released.
+TEST_F(NodeLedgerTest, TimeLockedReleasesFallDueAndAreMarked) {
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "node.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(db,
+                     "CREATE TABLE settled (agreement_id TEXT PRIMARY KEY, did TEXT NOT NULL,"
+                     " upload_id TEXT NOT NULL, consumer TEXT NOT NULL, terms TEXT NOT NULL,"
+                     " valid_from INTEGER NOT NULL, valid_until INTEGER NOT NULL,"
+                     " settled_at INTEGER NOT NULL) WITHOUT ROWID;"
+                     "INSERT INTO settled VALUES ('0x01', 'did:a', 'u1', '0xcc', 't', 0, 0, 5);",
+                     nullptr, nullptr, nullptr),
+        SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto ledger = open();
+  ASSERT_TRUE(ledger);
+  auto old = ledger->settled("0x01").value();
+  ASSERT_TRUE(old.has_value());
+  EXPECT_TRUE(old->released) << "settled before time locks were honoured: released";
+  NodeLedger::SettledAgreement later;
+  later.agreement_id = "0x03";
+  later.did = "did:a";
+  later.upload_id = "u1";
+  later.consumer = "0xcc";
+  later.terms = "t";
+  later.released = false;
+  later.release_after = 300;
+  NodeLedger::SettledAgreement sooner = later;
+  sooner.agreement_id = "0x02";
+  sooner.release_after = 200;
+  ASSERT_TRUE(ledger->record_settled(later).ok());
+  ASSERT_TRUE(ledger->record_settled(sooner).ok());
+  EXPECT_TRUE(ledger->release_due(199, 10).value().empty());
+  EXPECT_EQ(ledger->release_due(250, 10).value(), (std::vector<std::string>{"0x02"}));
+  EXPECT_EQ(ledger->release_due(300, 10).value(), (std::vector<std::string>{"0x02", "0x03"}));
+  EXPECT_EQ(ledger->release_due(300, 1).value(), (std::vector<std::string>{"0x02"}));
+  ASSERT_TRUE(ledger->mark_released("0x02").ok());
+  ASSERT_TRUE(ledger->mark_released("0xunknown").ok());
+  ledger = open();
+  ASSERT_TRUE(ledger);
+  EXPECT_EQ(ledger->release_due(1000, 10).value(), (std::vector<std::string>{"0x03"}));
+  EXPECT_TRUE(ledger->settled("0x02").value()->released);
+  EXPECT_FALSE(ledger->settled("0x03").value()->released);
+  EXPECT_EQ(ledger->settled("0x03").value()->release_after, 300u);
+}
+
 // #18: a disk that is 100 % full made every signed request 503 (the nonce insert failed). On a
 // real full file system the ledger keeps accepting new nonces (in memory), still refuses every
 // replay, says so in health(), and writes the nonces to node.db once there is room again.

@@ -824,5 +824,69 @@ TEST_F(NodeServiceTest, TheNodeNoticesAssetsThatDisappearedFromTheChain) {
                        std::chrono::seconds(5)));
 }
 
+// #17, low: the node did not check time locks or time outs at all. An escrow time-locked past
+// the first access: the consumer is served at once, the payment stays in escrow (releasing it
+// would revert ConditionTimeLocked), and the chain watch releases it once the lock has passed —
+// after a restart of the node, from what node.db recorded.
+TEST_F(NodeServiceTest, ATimeLockedEscrowIsServedAtOnceAndReleasedWhenTheLockPasses) {
+  const std::string file = random_bytes(2 * kChunk, 31);
+  const Hash32 did = publish_file(file, "asset-escrow-lock", nullptr);
+  auto p = params_for(did, kPrice);
+  const std::uint64_t now = chain_.now();
+  p.time_locks = {0, 0, now + 600};
+  p.time_outs = {0, now + 3600, 0};
+  const eth::Address publisher = key(contracts::testing::kPublisher).address();
+  const U256 before = chain_.balance(publisher);
+  const Hash32 id = order(p, "order-escrow-lock");
+
+  auto served = access(id, "content");
+  ASSERT_TRUE(served.has_value());
+  ASSERT_EQ(served->result_int(), 200) << served->body();
+  EXPECT_EQ(served->body(), file);
+  EXPECT_EQ(chain_.balance(publisher), before) << "released before its time lock";
+
+  stop_node();
+  start_node();
+  chain_.advance(700);
+  clock_skew_ = 700;
+  ASSERT_TRUE(logger_.wait_for("released a time-locked payment", 1, std::chrono::seconds(20)));
+  EXPECT_EQ(chain_.balance(publisher), before + kPrice);
+  auto again = access(id, "content");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->result_int(), 200) << again->body();
+}
+
+// An access condition that is time-locked, or timed out, is refused with the time, before the
+// node pays for a fulfillAccess the chain would revert.
+TEST_F(NodeServiceTest, AccessTimeLockedOrTimedOutIsRefusedBeforeAnyTransaction) {
+  const Hash32 did = publish_file(random_bytes(kChunk, 32), "asset-access-times", nullptr);
+  const std::uint64_t now = chain_.now();
+  auto locked = params_for(did, kPrice);
+  locked.time_locks = {0, now + 600, 0};
+  locked.time_outs = {0, now + 3600, 0};
+  const Hash32 locked_id = order(locked, "order-access-locked");
+  auto timing_out = params_for(did, kPrice);
+  timing_out.time_outs = {0, now + 60, 0};
+  const Hash32 late_id = order(timing_out, "order-access-late");
+  auto sent = chain_.api().get_transaction_count(service_->address());
+  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
+
+  expect_error(access(locked_id, "content"), 409, "failed_precondition",
+               "is time-locked until " + std::to_string(now + 600), "a time-locked access");
+  clock_skew_ = 120;
+  expect_error(access(late_id, "content"), 409, "failed_precondition",
+               "timed out at " + std::to_string(now + 60), "a timed-out access");
+  auto after = chain_.api().get_transaction_count(service_->address());
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, *sent) << "the node sent a transaction the chain would revert";
+
+  // Once the lock has passed (on both clocks), the same agreement is served.
+  chain_.advance(700);
+  clock_skew_ = 700;
+  auto opened = access(locked_id, "content");
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->result_int(), 200) << opened->body();
+}
+
 }  // namespace
 }  // namespace pactum::node
