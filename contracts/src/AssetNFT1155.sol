@@ -30,6 +30,7 @@ contract AssetNFT1155 is IAssetNFT1155, ERC1155, ERC2981 {
     /// @inheritdoc IAssetNFT1155
     function mint(bytes32 did, address to, uint256 amount, bytes calldata data) external {
         _checkAssetOwner(did);
+        if (amount == 0) revert ZeroAmount(uint256(did));
         _mint(to, uint256(did), amount, data);
         emit WasGeneratedBy(_nextProvenanceId(), did, msg.sender, ACTIVITY_MINT, bytes32(amount));
     }
@@ -39,6 +40,9 @@ contract AssetNFT1155 is IAssetNFT1155, ERC1155, ERC2981 {
         if (from != msg.sender && !isApprovedForAll(from, msg.sender)) {
             revert ERC1155MissingApprovalForAll(msg.sender, from);
         }
+        // Burning 0 would pass ERC-1155's balance check for anyone holding nothing and emit burn
+        // provenance for an id they never held.
+        if (amount == 0) revert ZeroAmount(id);
         _burn(from, id, amount);
         emit WasAssociatedWith(_nextProvenanceId(), bytes32(id), msg.sender, ACTIVITY_BURN, bytes32(amount));
     }

@@ -119,11 +119,14 @@ contract AssetRegistry is IAssetRegistry, EIP712, Nonces {
 
     /// @inheritdoc IAssetRegistry
     function anchorLog(bytes32 logId, uint64 treeSize, bytes32 rootHash) external {
+        // An empty log commits to nothing, and size 0 is also what "never anchored" reads as:
+        // refusing it keeps "one root per size" true from the first anchor on.
+        if (treeSize == 0) revert LogTreeSizeZero(logId);
         LogAnchor storage anchor = _anchors[msg.sender][logId];
         uint64 current = anchor.treeSize;
         if (treeSize < current) revert LogTreeSizeDecreased(logId, current, treeSize);
         // Two different roots for one size would be a split view of the log.
-        if (treeSize == current && current != 0 && anchor.rootHash != rootHash) {
+        if (treeSize == current && anchor.rootHash != rootHash) {
             revert LogRootConflict(logId, treeSize, anchor.rootHash, rootHash);
         }
         anchor.treeSize = treeSize;

@@ -143,7 +143,7 @@ contract AssetNFT1155Test is NftBase {
 
     function test_fuzz_mint(uint256 amount, uint256 burnt) public {
         amount = bound(amount, 1, type(uint128).max);
-        burnt = bound(burnt, 0, amount);
+        burnt = bound(burnt, 1, amount); // a burn of 0 is refused (InfoFindings.t.sol)
         vm.prank(owner);
         nft.mint(did, holder, amount, "");
         vm.prank(holder);

@@ -531,7 +531,9 @@ contract AssetRegistryTest is Test {
         vm.assume(first != 0);
         vm.prank(node);
         registry.anchorLog("log", first, keccak256("a"));
-        if (second < first) {
+        if (second == 0) {
+            vm.expectRevert(abi.encodeWithSelector(IAssetRegistry.LogTreeSizeZero.selector, bytes32("log")));
+        } else if (second < first) {
             vm.expectRevert(
                 abi.encodeWithSelector(IAssetRegistry.LogTreeSizeDecreased.selector, bytes32("log"), first, second)
             );

@@ -127,6 +127,12 @@ interface IAgreementEngine {
 
     /// @notice An NFT sale must pay the token's ERC-2981 royalty: `receiver` is owed `required`
     /// of the price and the payment gives it `paid`.
+    /// @dev The royalty is on the price the engine escrows. A sale at price 0 (or at a price
+    /// whose royalty rounds to 0) owes none, and is allowed on purpose: the engine cannot see a
+    /// price paid outside it, and refusing 0 would not make the royalty binding, because the
+    /// seller can move the token itself with the token's own transfer (ERC-2981 is a request to
+    /// marketplaces, not enforced by the token). What the engine guarantees is narrower: a sale
+    /// whose price it holds pays the royalty on that price.
     error RoyaltyNotPaid(address receiver, uint256 required, uint256 paid);
 
     /// @notice The agreement's template has no `conditionType` condition.

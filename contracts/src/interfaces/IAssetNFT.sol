@@ -23,11 +23,16 @@ interface IAssetNFT is IProvenance {
 /// @title IAssetNFT1155
 /// @notice ERC-1155 editions of assets: the token id of asset `did` is `uint256(did)`.
 interface IAssetNFT1155 is IAssetNFT {
-    /// @notice Mints `amount` editions of `did` to `to`. Only the asset's owner. Emits WasGeneratedBy.
+    /// @notice A mint or burn of token `id` must move at least one edition: provenance is never
+    /// recorded for nothing.
+    error ZeroAmount(uint256 id);
+
+    /// @notice Mints `amount` (at least 1) editions of `did` to `to`. Only the asset's owner.
+    /// Emits WasGeneratedBy.
     function mint(bytes32 did, address to, uint256 amount, bytes calldata data) external;
 
-    /// @notice Burns `amount` of token `id` held by `from`; the caller is `from` or its operator.
-    /// Emits WasAssociatedWith (the burner and the burn activity).
+    /// @notice Burns `amount` (at least 1) of token `id` held by `from`; the caller is `from` or
+    /// its operator. Emits WasAssociatedWith (the burner and the burn activity).
     function burn(address from, uint256 id, uint256 amount) external;
 
     /// @notice How many editions of `id` exist.

@@ -69,6 +69,8 @@ interface IAssetRegistry is IProvenance {
     error LogTreeSizeDecreased(bytes32 logId, uint64 current, uint64 proposed);
     /// @notice An anchor of the same size as the last one must carry the same root.
     error LogRootConflict(bytes32 logId, uint64 treeSize, bytes32 current, bytes32 proposed);
+    /// @notice An anchor of `logId` must cover at least one entry (size 0 is "not anchored").
+    error LogTreeSizeZero(bytes32 logId);
 
     /// @notice Asset `did` was registered by `owner`.
     event AssetRegistered(bytes32 indexed did, address indexed owner, bytes32 checksum, string url);
@@ -120,8 +122,9 @@ interface IAssetRegistry is IProvenance {
     /// @param signature the agent's 65-byte ECDSA signature, or an ERC-1271 signature if the agent is a contract.
     function recordProvenanceFor(ProvenanceRecord calldata record, uint256 deadline, bytes calldata signature) external;
 
-    /// @notice Anchors the caller's usage log `logId` at (`treeSize`, `rootHash`). The size never
-    /// decreases; at an equal size the root must be unchanged.
+    /// @notice Anchors the caller's usage log `logId` at (`treeSize`, `rootHash`). The size is at
+    /// least 1 ({LogTreeSizeZero}) and never decreases; at an equal size the root must be
+    /// unchanged. So every size has at most one root, from the first anchor on.
     function anchorLog(bytes32 logId, uint64 treeSize, bytes32 rootHash) external;
 
     /// @notice The DID `register(seed, ...)` called by `registrant` creates.
