@@ -1,6 +1,7 @@
 #include "pactum/server/http_server.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
@@ -60,6 +61,66 @@ Response status_error(int status, Error error) {
   return r;
 }
 
+// The connection cap when none is configured: what the open-file limit leaves after the
+// process's own descriptors (store, databases, chain client, logs).
+std::size_t derived_connection_cap(std::size_t fd_reserve) {
+  constexpr std::size_t kMax = 10'000;
+  constexpr std::size_t kMin = 16;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kMax;
+  const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+  if (soft <= fd_reserve + kMin) return kMin;
+  return std::min(kMax, soft - fd_reserve);
+}
+
+// The codings of every Transfer-Encoding field, in order, lower-cased ("gzip, chunked").
+std::vector<std::string> transfer_codings(const http::request_header<>& head) {
+  std::vector<std::string> codings;
+  for (const auto& field : head) {
+    if (field.name() != http::field::transfer_encoding) continue;
+    std::string_view list = field.value();
+    while (!list.empty()) {
+      std::size_t comma = list.find(',');
+      std::string_view item = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (item.empty()) continue;
+      std::string coding(item.substr(0, 64));
+      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      codings.push_back(std::move(coding));
+    }
+  }
+  return codings;
+}
+
+// RFC 9112 framing checks on a request head that Beast accepted. Returns the status and error
+// to answer with (the connection is then closed), or nullopt when the head is well framed.
+std::optional<std::pair<int, Error>> framing_error(const http::request_header<>& head) {
+  const auto hosts = head.count(http::field::host);
+  if (head.version() >= 11 && hosts != 1) {
+    return std::pair{400, invalid_argument(hosts == 0 ? "an HTTP/1.1 request needs a Host field"
+                                                      : "more than one Host field")};
+  }
+  if (hosts > 1) return std::pair{400, invalid_argument("more than one Host field")};
+  if (head.count(http::field::transfer_encoding) == 0) return std::nullopt;
+  if (head.count(http::field::content_length) != 0) {
+    return std::pair{400, invalid_argument("Content-Length beside Transfer-Encoding")};
+  }
+  std::vector<std::string> codings = transfer_codings(head);
+  if (codings.empty() || codings.back() != "chunked") {
+    return std::pair{400, invalid_argument("Transfer-Encoding must end with chunked (RFC 9112 "
+                                           "§6.3): the body's length cannot be known")};
+  }
+  for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
+    if (codings[i] == "chunked") {
+      return std::pair{400, invalid_argument("chunked applied more than once")};
+    }
+    return std::pair{501, unimplemented("transfer coding " + codings[i] + " is not supported")};
+  }
+  return std::nullopt;
+}
+
 struct ScopeExit {
   std::function<void()> fn;
   ~ScopeExit() {
@@ -114,10 +175,19 @@ struct HttpServer::Impl {
   std::mutex conn_mutex;
   std::condition_variable conn_cv;
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections;  // GUARDED_BY(conn_mutex)
+  std::map<std::string, std::size_t> per_address;                    // GUARDED_BY(conn_mutex)
   std::uint64_t next_connection_id = 0;                              // GUARDED_BY(conn_mutex)
+  std::size_t connection_cap = 0;  // set by start()
+  // Woken (cancelled) when a connection closes, so a full accept loop resumes at once. Used
+  // only on accept_strand.
+  asio::steady_timer room{accept_strand};
 
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> session(std::uint64_t id, std::shared_ptr<Connection> conn);
+  // `address` is the peer's IP address ("" when unknown); `over_address_cap`: answer 503 and
+  // close, the peer holds its share of connections already.
+  asio::awaitable<void> session(std::uint64_t id, std::shared_ptr<Connection> conn,
+                                std::string address, bool over_address_cap);
+  asio::awaitable<void> refuse_connection(Connection& conn);
   asio::awaitable<Outcome> serve_one(Connection& conn, beast::flat_buffer& buffer,
                                      http::request_parser<http::buffer_body>& parser,
                                      std::uint64_t head_bytes, Request& request,
@@ -127,7 +197,9 @@ struct HttpServer::Impl {
   asio::awaitable<void> send_continue(Connection& conn,
                                       const http::request_parser<http::buffer_body>& parser);
   asio::awaitable<void> linger_close(Connection& conn, beast::flat_buffer& buffer);
-  Result<Response> call_handler(const Router::Route& route, Request& request);
+  // Calls `handler` for `route`; an escaping exception is logged and becomes kInternal.
+  Result<Response> call_handler(const Router::Route& route, const Handler& handler,
+                                Request& request);
   // Runs `result`'s blocking work, if any (again while the answer asks for more), off the I/O
   // threads; returns the final answer.
   asio::awaitable<Result<Response>> finish_blocking(const Router::Route& route,
@@ -145,6 +217,10 @@ HttpServer::~HttpServer() {
 
 std::uint16_t HttpServer::port() const noexcept {
   return impl_->bound_port;
+}
+
+std::size_t HttpServer::max_connections() const noexcept {
+  return impl_->connection_cap;
 }
 
 Status HttpServer::start() {
@@ -167,6 +243,9 @@ Status HttpServer::start() {
   if (acceptor.bind(endpoint, ec); ec) return fail("bind");
   if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
   s.bound_port = acceptor.local_endpoint(ec).port();
+  s.connection_cap = s.options.max_connections != 0
+                         ? s.options.max_connections
+                         : derived_connection_cap(s.options.fd_reserve);
   s.acceptor.emplace(std::move(acceptor));
   s.started = true;
   s.work.emplace(s.ioc.get_executor());
@@ -181,8 +260,10 @@ Status HttpServer::start() {
       s.ioc.run();
     });
   }
-  s.logger.info("http listening",
-                {{"address", s.options.address}, {"port", s.bound_port}, {"threads", n}});
+  s.logger.info("http listening", {{"address", s.options.address},
+                                   {"port", s.bound_port},
+                                   {"threads", n},
+                                   {"max_connections", s.connection_cap}});
   return ok_status();
 }
 
@@ -195,6 +276,7 @@ void HttpServer::stop() {
   asio::post(s.accept_strand, [&s] {
     boost::system::error_code ec;
     if (s.acceptor) s.acceptor->close(ec);
+    s.room.cancel();
   });
   // Idle connections (waiting for a request head) are closed now; busy ones close after their
   // response, which carries Connection: close.
@@ -231,39 +313,106 @@ void HttpServer::stop() {
 }
 
 asio::awaitable<void> HttpServer::Impl::accept_loop() {
+  // Accept errors that mean "out of resources" back off (5 ms doubling to 1 s) instead of
+  // spinning, and are logged at most once per kLogEvery with how many were not.
+  constexpr auto kLogEvery = std::chrono::seconds(5);
+  auto backoff = std::chrono::milliseconds(0);
+  Clock::time_point last_logged{};
+  std::uint64_t not_logged = 0;
   while (!stopping) {
+    std::size_t open = 0;
+    {
+      std::lock_guard lock(conn_mutex);
+      open = connections.size();
+    }
+    if (open >= connection_cap) {
+      // Full: leave new connections in the kernel's queue until one of ours closes (a session's
+      // end cancels `room`; the timeout is a safety net).
+      room.expires_after(std::chrono::milliseconds(250));
+      co_await room.async_wait(kNoThrow);
+      continue;
+    }
     auto [ec, socket] = co_await acceptor->async_accept(asio::make_strand(ioc), kNoThrow);
     if (ec) {
       if (stopping || ec == asio::error::operation_aborted) co_return;
-      logger.warn("http accept failed", {{"error", ec.message()}});
-      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
-        // Out of file descriptors: give in-flight connections a moment to close.
-        asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+      const bool exhausted = ec == asio::error::no_descriptors ||
+                             ec == asio::error::no_buffer_space || ec == asio::error::no_memory ||
+                             ec.value() == ENFILE;
+      if (Clock::now() - last_logged >= kLogEvery) {
+        logger.warn("http accept failed", {{"error", ec.message()},
+                                           {"not_logged_since_last", not_logged},
+                                           {"open_connections", open}});
+        last_logged = Clock::now();
+        not_logged = 0;
+      } else {
+        ++not_logged;
+      }
+      if (exhausted) {
+        backoff = std::clamp(backoff * 2, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+        asio::steady_timer timer(co_await asio::this_coro::executor, backoff);
         co_await timer.async_wait(kNoThrow);
       }
       continue;
     }
+    backoff = std::chrono::milliseconds(0);
     socket.set_option(tcp::no_delay(true), ec);
+    std::string address;
+    {
+      auto ep = socket.remote_endpoint(ec);
+      if (!ec) address = ep.address().to_string();
+    }
     auto conn = std::make_shared<Connection>(std::move(socket));
     std::uint64_t id = 0;
+    bool over_address_cap = false;
     {
       std::lock_guard lock(conn_mutex);
       id = next_connection_id++;
       connections.emplace(id, conn);
+      if (!address.empty()) {
+        std::size_t& held = per_address[address];
+        over_address_cap = options.max_connections_per_address != 0 &&
+                           held >= options.max_connections_per_address;
+        if (!over_address_cap) ++held;
+      }
     }
     connections_open.add(1);
     auto executor = conn->stream.get_executor();
-    asio::co_spawn(executor, session(id, std::move(conn)), asio::detached);
+    asio::co_spawn(executor, session(id, std::move(conn), std::move(address), over_address_cap),
+                   asio::detached);
   }
 }
 
+asio::awaitable<void> HttpServer::Impl::refuse_connection(Connection& conn) {
+  Response r = status_error(
+      503, unavailable("too many connections from this address (at most " +
+                       std::to_string(options.max_connections_per_address) + ")"));
+  r.headers.set("Retry-After", "1");
+  Outcome out;
+  out.close = true;
+  Request request;
+  auto start = Clock::now();
+  out.status = r.status;
+  out.bytes_out = co_await write_response(conn, std::move(r), false, false, out);
+  record(request, out, start);
+  beast::flat_buffer buffer;
+  co_await linger_close(conn, buffer);
+}
+
 asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
-                                                std::shared_ptr<Connection> conn) {
-  ScopeExit unregister{[this, id] {
+                                                std::shared_ptr<Connection> conn,
+                                                std::string address, bool over_address_cap) {
+  ScopeExit unregister{[this, id, &address, over_address_cap] {
     connections_open.add(-1);
-    std::lock_guard lock(conn_mutex);
-    connections.erase(id);
-    conn_cv.notify_all();
+    {
+      std::lock_guard lock(conn_mutex);
+      connections.erase(id);
+      if (!address.empty() && !over_address_cap) {
+        auto it = per_address.find(address);
+        if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+      }
+      conn_cv.notify_all();
+    }
+    if (!stopping) asio::post(accept_strand, [this] { room.cancel(); });
   }};
   beast::flat_buffer buffer;
   std::vector<char> piece;  // body pieces; allocated on the first request with a body
@@ -274,6 +423,10 @@ asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
     if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
   try {
+    if (over_address_cap) {
+      co_await refuse_connection(*conn);
+      co_return;
+    }
     while (!stopping) {
       http::request_parser<http::buffer_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_size));
@@ -372,9 +525,10 @@ asio::awaitable<Result<Response>> HttpServer::Impl::finish_blocking(const Router
   co_return result;
 }
 
-Result<Response> HttpServer::Impl::call_handler(const Router::Route& route, Request& request) {
+Result<Response> HttpServer::Impl::call_handler(const Router::Route& route,
+                                                const Handler& handler, Request& request) {
   try {
-    return route.handler(request);
+    return handler(request);
   } catch (const std::exception& e) {
     logger.error("http handler threw", {{"route", route.info.pattern}, {"error", e.what()}});
   } catch (...) {
@@ -438,6 +592,15 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     co_return out;
   };
 
+  // A framing fault is answered and the connection closed: whatever follows cannot be told
+  // apart from a body (request smuggling).
+  if (auto fault = framing_error(head)) {
+    keep_alive = false;
+    out.unread_body = true;
+    Response reply = status_error(fault->first, std::move(fault->second));
+    co_return co_await finish(reply);
+  }
+
   // Split the target; only origin-form ("/path?query") is served.
   if (request.target.empty() || request.target.front() != '/') {
     {
@@ -498,6 +661,40 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     co_return co_await finish(reply);
   }
 
+  // When the next body read must end: read_timeout from now, or earlier when the body falls
+  // behind min_body_rate (averaged since the head, after body_grace). `paced` says which.
+  const Clock::time_point body_start = Clock::now();
+  std::uint64_t body_bytes = 0;
+  bool paced = false;
+  auto body_expiry = [&] {
+    Clock::time_point piece_deadline = Clock::now() + options.read_timeout;
+    paced = false;
+    if (options.min_body_rate == 0) return piece_deadline;
+    const std::uint64_t rate = options.min_body_rate;
+    const auto earned = std::chrono::microseconds(body_bytes / rate * 1'000'000 +
+                                                  body_bytes % rate * 1'000'000 / rate);
+    Clock::time_point pace_deadline = body_start + options.body_grace + earned;
+    if (pace_deadline < piece_deadline) {
+      paced = true;
+      return pace_deadline;
+    }
+    return piece_deadline;
+  };
+  auto read_failed = [&](const boost::system::error_code& ec) -> Error {
+    if (ec == beast::error::timeout) {
+      if (paced) {
+        return deadline_exceeded("request body slower than " +
+                                 std::to_string(options.min_body_rate) + " bytes/s");
+      }
+      return deadline_exceeded("request body not received within the read timeout");
+    }
+    if (ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+        ec != http::error::partial_message && ec != http::error::end_of_stream) {
+      return invalid_argument("malformed request body: " + ec.message());
+    }
+    return unavailable("reading the request body failed: " + ec.message());
+  };
+
   // Reads the next body piece into `piece`; returns its size, 0 at the end.
   auto read_piece = [&]() -> asio::awaitable<Result<std::size_t>> {
     if (parser.is_done()) co_return std::size_t{0};
@@ -508,34 +705,55 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     auto& body = parser.get().body();
     body.data = piece.data();
     body.size = piece.size();
-    conn.stream.expires_after(options.read_timeout);
+    conn.stream.expires_at(body_expiry());
     auto [ec, n] = co_await http::async_read_some(conn.stream, buffer, parser, kNoThrow);
     if (ec == http::error::need_buffer) ec = {};
     std::size_t got = piece.size() - parser.get().body().size;
-    if (ec) {
-      if (ec == beast::error::timeout) {
-        co_return deadline_exceeded("request body not received within the read timeout");
-      }
-      co_return unavailable("reading the request body failed: " + ec.message());
-    }
+    if (ec) co_return read_failed(ec);
     out.bytes_in += got;
+    body_bytes += got;
     co_return got;
   };
-  // Answers a failed body read: a timeout gets 408, a broken connection nothing.
-  // A failed body read leaves nothing to answer on: a timed-out tcp_stream has closed its
-  // socket, a broken one is gone. The status is for the access log and metrics only.
-  auto body_failed = [&](const Error& e) {
+  // A body that did not parse is answered 400 and the connection closed. Any other failed
+  // body read leaves nothing to answer on: a timed-out tcp_stream has closed its socket, a
+  // broken one is gone; the status is for the access log and metrics only (408 for a timeout).
+  auto body_failed = [&](const Error& e) -> asio::awaitable<Outcome> {
+    if (e.code() == ErrorCode::kInvalidArgument) {
+      keep_alive = false;
+      out.unread_body = true;
+      Response reply = error_response(e);
+      co_return co_await finish(reply);
+    }
     out.status = e.code() == ErrorCode::kDeadlineExceeded ? 408 : 400;
     out.close = true;
-    return out;
+    co_return out;
   };
 
   if (!route.info.upload) {
+    // A checked route's head is checked before a byte of its body is read.
+    Handler checked;
+    if (route.checked_handler) {
+      Result<Handler> after_head = internal_error("handler threw");
+      try {
+        after_head = route.checked_handler(request);
+      } catch (const std::exception& e) {
+        logger.error("http handler threw", {{"route", route.info.pattern}, {"error", e.what()}});
+      } catch (...) {
+        logger.error("http handler threw",
+                     {{"route", route.info.pattern}, {"error", "unknown exception"}});
+      }
+      if (after_head.ok() && !*after_head) after_head = internal_error("null handler");
+      if (!after_head.ok()) {
+        Response reply = error_response(after_head.error());
+        co_return co_await finish(reply);
+      }
+      checked = std::move(after_head).value();
+    }
     if (has_body) co_await send_continue(conn, parser);
     std::uint64_t total = 0;
     for (;;) {
       auto got = co_await read_piece();
-      if (!got.ok()) co_return body_failed(got.error());
+      if (!got.ok()) co_return co_await body_failed(got.error());
       if (*got == 0 && parser.is_done()) break;
       total += *got;
       if (total > limit) {
@@ -544,7 +762,7 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
       }
       request.body.append(piece.data(), *got);
     }
-    auto result = call_handler(route, request);
+    auto result = call_handler(route, checked ? checked : route.handler, request);
     // No coroutine frame for the common answer that needs no blocking work.
     if (result.ok() && result->blocking_work) {
       if (result.ok() && result->blocking_work) {
@@ -621,20 +839,19 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
       std::memcpy(into.data(), buffer.data().data(), got);
       buffer.consume(got);
     } else {
-      conn.stream.expires_after(options.read_timeout);
+      conn.stream.expires_at(body_expiry());
       auto [ec, n] =
           co_await conn.stream.async_read_some(asio::buffer(into.data(), want), kNoThrow);
       if (ec) {
-        Error e = ec == beast::error::timeout
-                      ? deadline_exceeded("request body not received within the read timeout")
-                      : unavailable("reading the request body failed: " + ec.message());
+        Error e = read_failed(ec);
         abort(e);
-        co_return body_failed(e);
+        co_return co_await body_failed(e);
       }
       got = n;
     }
     remaining -= got;
     out.bytes_in += got;
+    body_bytes += got;
     Status written = call_sink(logger, route, [&] { return sink->wrote(got); });
     if (!written.ok()) {
       abort(written.error());
@@ -648,7 +865,7 @@ asio::awaitable<Outcome> HttpServer::Impl::serve_one(
     auto got = co_await read_piece();
     if (!got.ok()) {
       abort(got.error());
-      co_return body_failed(got.error());
+      co_return co_await body_failed(got.error());
     }
     if (*got == 0 && parser.is_done()) break;
     total += *got;
@@ -818,8 +1035,9 @@ void HttpServer::Impl::record(const Request& request, const Outcome& out, Clock:
   bytes_in.with({route}).inc(out.bytes_in);
   bytes_out.with({route}).inc(out.bytes_out);
   if (logger.enabled(LogLevel::kInfo)) {
+    // A method is a token of a few letters; whatever a client sent, 32 bytes of it are enough.
     logger.log(LogLevel::kInfo, "http request",
-               {{"method", request.method},
+               {{"method", request.method.substr(0, 32)},
                 {"target", request.target.substr(0, 512)},
                 {"route", route},
                 {"status", out.status},

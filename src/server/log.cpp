@@ -1,5 +1,6 @@
 #include "pactum/server/log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <ctime>
@@ -49,8 +50,25 @@ std::string utc_timestamp_now() {
 
 namespace {
 
+// A string as logged: at most kMaxLogFieldBytes of it, then how much was cut. Log fields carry
+// what clients sent (methods, targets, header values): a 16 KB method must not become a 16 KB line.
+std::string bounded(std::string_view text) {
+  if (text.size() <= kMaxLogFieldBytes) return std::string(text);
+  return std::string(text.substr(0, kMaxLogFieldBytes)) + "...(" +
+         std::to_string(text.size() - kMaxLogFieldBytes) + " more bytes)";
+}
+
 nlohmann::json field_json(const LogField::Value& v) {
-  return std::visit([](const auto& x) { return nlohmann::json(x); }, v);
+  return std::visit(
+      [](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return nlohmann::json(bounded(x));
+        } else {
+          return nlohmann::json(x);
+        }
+      },
+      v);
 }
 
 std::string field_text(const LogField::Value& v) {
@@ -58,9 +76,14 @@ std::string field_text(const LogField::Value& v) {
       [](const auto& x) -> std::string {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, std::string>) {
-          bool plain = !x.empty() && x.find_first_of(" \"=\n") == std::string::npos;
-          return plain ? x
-                       : nlohmann::json(x).dump(-1, ' ', false,
+          std::string b = bounded(x);
+          bool plain = !b.empty() && b.find_first_of(" \"=\n\r\t") == std::string::npos &&
+                       std::all_of(b.begin(), b.end(), [](char c) {
+                         return static_cast<unsigned char>(c) >= 0x20 &&
+                                static_cast<unsigned char>(c) < 0x7f;
+                       });
+          return plain ? b
+                       : nlohmann::json(b).dump(-1, ' ', false,
                                                 nlohmann::json::error_handler_t::replace);
         } else if constexpr (std::is_same_v<T, bool>) {
           return x ? "true" : "false";
@@ -78,7 +101,7 @@ std::string format_json_line(std::string_view ts, LogLevel level, std::string_vi
   nlohmann::ordered_json j;
   j["ts"] = ts;
   j["level"] = log_level_name(level);
-  j["msg"] = msg;
+  j["msg"] = bounded(msg);
   for (const auto& f : fields) {
     // Reserved keys keep their meaning; a clashing field is renamed rather than dropped.
     std::string key =
@@ -98,7 +121,7 @@ void StreamLogger::log(LogLevel level, std::string_view msg,
     if (format_ == Format::kJson) {
       line = format_json_line(ts, level, msg, fields);
     } else {
-      line = ts + " " + std::string(log_level_name(level)) + " " + std::string(msg);
+      line = ts + " " + std::string(log_level_name(level)) + " " + bounded(msg);
       for (const auto& f : fields) line += " " + f.key + "=" + field_text(f.value);
       line.push_back('\n');
     }

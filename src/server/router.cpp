@@ -48,6 +48,15 @@ void Router::add(std::string method, std::string pattern, Handler handler, Route
   add_route(std::move(r));
 }
 
+void Router::add_checked(std::string method, std::string pattern, CheckedHandler handler,
+                         RouteOptions options) {
+  Route r;
+  r.info = {std::move(method), std::move(pattern), false};
+  r.checked_handler = std::move(handler);
+  r.options = options;
+  add_route(std::move(r));
+}
+
 void Router::add_upload(std::string method, std::string pattern, UploadHandler handler,
                         RouteOptions options) {
   Route r;

@@ -9,7 +9,22 @@
 //     within read_timeout of the first wait for it (this includes idle keep-alive time);
 //   - a body larger than the route's limit is refused with 413 and the connection closed (the
 //     server does not read the rest of it);
-//   - each body piece must arrive within read_timeout of the previous one.
+//   - each body piece must arrive within read_timeout of the previous one, and the body as a
+//     whole must keep pace: from body_grace after its head on, it must have averaged at least
+//     min_body_rate bytes per second, else the connection is closed (a client trickling a body
+//     cannot hold a connection for longer than body_grace plus what it sent at that rate);
+//   - at most max_connections connections are open at once (by default what the open-file limit
+//     allows, less fd_reserve for the process's own files): past it the server stops accepting
+//     until one closes, so accept() never fails for want of descriptors the server used itself;
+//     one IP address may hold at most max_connections_per_address of them (a further one gets
+//     503 with Retry-After and is closed);
+//   - accept errors (EMFILE, ENFILE, ENOBUFS, ENOMEM) back off from 5 ms to 1 s, and are logged
+//     at most once per 5 s with the count of those not logged.
+//
+// HTTP/1.1 framing (RFC 9112): a Transfer-Encoding whose last coding is not `chunked` is
+// answered 400 and the connection closed (§6.3: the body's length cannot be known); a coding
+// other than `chunked` before it, 501; Content-Length beside Transfer-Encoding, 400; a 1.1
+// request without exactly one Host field, 400 (§3.2); bad chunk framing, 400 and closed.
 //
 // Metrics (in the registry passed in): pactum_http_requests_total{method,route,status},
 // pactum_http_request_duration_seconds{route}, pactum_http_request_bytes_total{route},
@@ -45,6 +60,15 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{60'000};  // per chunk written
   std::chrono::milliseconds drain_timeout{10'000};  // stop(): wait this long for in-flight work
   std::size_t body_piece_size = 64 * 1024;          // largest piece given to BodySink::write()
+  // A body's pace (see above); min_body_rate 0 turns the check off.
+  std::chrono::milliseconds body_grace{10'000};
+  std::uint64_t min_body_rate = 16 * 1024;  // bytes per second, averaged since the head
+  // Connections open at once; 0: the soft RLIMIT_NOFILE less fd_reserve (at least 16), capped
+  // at 10,000.
+  std::size_t max_connections = 0;
+  std::size_t fd_reserve = 256;  // descriptors left for the store, databases and chain client
+  // Connections one IP address may hold at once; 0: no cap.
+  std::size_t max_connections_per_address = 256;
   // Threads for handlers' blocking work (Response::after_blocking); 0 runs it on the I/O thread.
   unsigned blocking_threads = 4;
   std::string server_header = "pactumd";
@@ -67,6 +91,10 @@ class HttpServer {
 
   // The bound port (the actual one when options.port was 0). REQUIRES: start() succeeded.
   [[nodiscard]] std::uint16_t port() const noexcept;
+
+  // The connection cap in force (options.max_connections, or the one derived from the
+  // open-file limit). REQUIRES: start() succeeded.
+  [[nodiscard]] std::size_t max_connections() const noexcept;
 
   // Graceful stop: closes the listener, closes idle connections, lets in-flight requests finish
   // (their responses carry "Connection: close") for up to drain_timeout, then closes what is

@@ -23,6 +23,10 @@
 
 namespace pactum::server {
 
+// The longest string a log line carries for one field (and for the message): longer ones are
+// cut, with the number of bytes left out (format_json_line and the text format).
+inline constexpr std::size_t kMaxLogFieldBytes = 1024;
+
 enum class LogLevel : std::uint8_t { kDebug, kInfo, kWarn, kError, kOff };
 
 // "debug", "info", "warn", "error", "off".
@@ -73,7 +77,8 @@ class Logger {
   }
 };
 
-// Formats one event as a JSON line (with the trailing '\n'); `ts` is RFC 3339 UTC.
+// Formats one event as a JSON line (with the trailing '\n'); `ts` is RFC 3339 UTC. Strings
+// longer than kMaxLogFieldBytes are cut; bytes that are not UTF-8 are replaced.
 [[nodiscard]] std::string format_json_line(std::string_view ts, LogLevel level,
                                            std::string_view msg,
                                            const std::vector<LogField>& fields);

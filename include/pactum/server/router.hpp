@@ -32,6 +32,13 @@ using Handler = std::function<Result<Response>(Request& request)>;
 // is then not read).
 using UploadHandler = std::function<Result<std::unique_ptr<BodySink>>(Request& request)>;
 
+// A checked handler: called with the request head (Request::body empty) before any body byte is
+// read — authentication and authorisation go here, so that nobody who may not use a route can
+// make the server read (and hold a connection for) its body. An error is answered at once and
+// the connection closed without reading the body; otherwise the returned handler is called with
+// the whole request, body included, and may carry what the check learnt (the signer).
+using CheckedHandler = std::function<Result<Handler>(Request& head)>;
+
 struct RouteOptions {
   // The largest body this route accepts, in bytes; a larger body is refused with 413. nullopt:
   // the server's HttpServerOptions::max_body_size. For ordinary routes the body is held in
@@ -51,6 +58,10 @@ class Router {
   // and its name is unique in the pattern, and (method, pattern) is not yet added; violations
   // are programming errors and abort.
   void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
+  // Adds an ordinary route whose head is checked before its body is read (CheckedHandler);
+  // same requirements as add().
+  void add_checked(std::string method, std::string pattern, CheckedHandler handler,
+                   RouteOptions options = {});
   // Adds a streaming-upload route; same requirements as add().
   void add_upload(std::string method, std::string pattern, UploadHandler handler,
                   RouteOptions options = {});
@@ -58,7 +69,8 @@ class Router {
   struct Route {
     RouteInfo info;
     std::vector<std::string> segments;  // pattern split at '/'
-    Handler handler;                    // set for ordinary routes
+    Handler handler;                    // set for ordinary routes without a head check
+    CheckedHandler checked_handler;     // set for ordinary routes with one
     UploadHandler upload_handler;       // set for upload routes
     RouteOptions options;
   };
