@@ -61,7 +61,12 @@ struct NodeService::Impl {
   [[nodiscard]] Result<Bytes> view_call(const eth::Address& to, Bytes data);
 
   [[nodiscard]] Result<std::unique_ptr<server::BodySink>> begin_upload(server::Request& request);
-  [[nodiscard]] Result<server::Response> publish(server::Request& request);
+  // PUT /api/v1/assets/{did} in two steps: who asks is checked on the head, before the server
+  // reads a byte of the body (only a publisher of this node may make it read a DDO); the
+  // handler returned publishes the body for that signer.
+  [[nodiscard]] Result<server::Handler> check_publish(server::Request& head);
+  [[nodiscard]] Result<server::Response> publish(server::Request& request, const Hash32& did,
+                                                 const eth::Address& signer);
   [[nodiscard]] Result<server::Response> resolve(server::Request& request);
   [[nodiscard]] Result<server::Response> list(server::Request& request);
   [[nodiscard]] Result<server::Response> content(server::Request& request);

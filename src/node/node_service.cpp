@@ -193,14 +193,21 @@ Result<std::unique_ptr<server::BodySink>> NodeService::Impl::begin_upload(Reques
       std::make_unique<UploadSink>(std::move(writer), id, signer.to_hex()));
 }
 
-Result<Response> NodeService::Impl::publish(Request& request) {
-  PACTUM_TRY(auto did, parse_did(request.param("did")));
-  // Who asks, before anything of the body is looked at: only a publisher of this node can own
-  // one of its uploads (docs/node-api.md, "Signed requests").
-  PACTUM_TRY(auto signer, authenticate(request, sdk::NodeAction::kPublish, did));
+Result<server::Handler> NodeService::Impl::check_publish(Request& head) {
+  PACTUM_TRY(auto did, parse_did(head.param("did")));
+  // Who asks, before anything of the body is read: only a publisher of this node can own one
+  // of its uploads (docs/node-api.md, "Signed requests").
+  PACTUM_TRY(auto signer, authenticate(head, sdk::NodeAction::kPublish, did));
   if (!is_publisher(signer)) {
     return permission_denied(signer.to_checksum_string() + " is not a publisher of this node");
   }
+  return server::Handler([this, did, signer](Request& request) -> Result<Response> {
+    return publish(request, did, signer);
+  });
+}
+
+Result<Response> NodeService::Impl::publish(Request& request, const Hash32& did,
+                                            const eth::Address& signer) {
   const std::string did_text = format_did(did);
 
   json::Limits limits;
@@ -451,8 +458,13 @@ void NodeService::add_routes(server::Router& router) {
       "POST", "/api/v1/uploads",
       [impl](Request& r) { return logged(*impl, r, impl->begin_upload(r)); },
       server::RouteOptions{impl->config.max_upload_size});
-  router.add("PUT", "/api/v1/assets/{did}",
-             [impl](Request& r) { return logged(*impl, r, impl->publish(r)); });
+  router.add_checked("PUT", "/api/v1/assets/{did}", [impl](Request& head) -> Result<server::Handler> {
+    auto checked = impl->check_publish(head);
+    if (!checked.ok()) return logged(*impl, head, Result<Response>(checked.error())).error();
+    return server::Handler([impl, publish = std::move(checked).value()](Request& r) {
+      return logged(*impl, r, publish(r));
+    });
+  });
   router.add("GET", "/api/v1/assets/{did}",
              [impl](Request& r) { return logged(*impl, r, impl->resolve(r)); });
   router.add("GET", "/api/v1/assets",

@@ -11,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "contracts/live_chain.hpp"
 #include "pactum/contracts/deployment.hpp"
@@ -99,7 +100,7 @@ class NodeServiceTest : public ::testing::Test {
     service_ = std::move(svc).value();
     router_ = server::Router();
     service_->add_routes(router_);
-    server::HttpServerOptions opts;
+    server::HttpServerOptions opts = http_options_;
     opts.threads = 2;
     server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
     ASSERT_TRUE(server_->start().ok());
@@ -269,6 +270,7 @@ class NodeServiceTest : public ::testing::Test {
   server::MetricsRegistry metrics_;
   std::unique_ptr<server::HttpServer> server_;
   std::atomic<std::int64_t> clock_skew_{0};  // read by server threads
+  server::HttpServerOptions http_options_;    // what start_node() serves with
   std::uint64_t nonce_ = 1000;
 };
 
@@ -576,6 +578,68 @@ void expect_error(const std::optional<StringResponse>& r, int status, const std:
 // pactumd (a recursive re-serialisation before the signer was checked). The stranger is now
 // refused before the body is looked at, a publisher's deep DDO by the guarded parser, and the
 // node serves on.
+// #18, "slow bodies hold the node": connections trickle bodies a byte at a time — publish
+// bodies with no signature (refused on their head, before a byte of body is read) and uploads
+// signed by the publisher (closed once they fall behind the minimum rate) — while a paying
+// consumer downloads in full.
+TEST_F(NodeServiceTest, TricklingBodiesAreRefusedOrClosedWhileAConsumerIsServed) {
+  const std::string file = random_bytes(64 * kChunk, 31);
+  const Hash32 did = publish_file(file, "asset-trickle", nullptr);
+  const Hash32 id = order(params_for(did, kPrice), "order-trickle");
+  stop_node();
+  http_options_.body_grace = std::chrono::milliseconds(1500);
+  http_options_.min_body_rate = 1024;
+  start_node();
+
+  const std::string target = "/api/v1/assets/" + format_did(did);
+  std::vector<std::unique_ptr<TestClient>> unsigned_puts;
+  for (int i = 0; i < 150; ++i) {
+    auto c = std::make_unique<TestClient>(server_->port(), std::chrono::seconds(10));
+    ASSERT_TRUE(c->write_raw("PUT " + target +
+                             " HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n{"));
+    unsigned_puts.push_back(std::move(c));
+  }
+  std::vector<std::unique_ptr<TestClient>> slow_uploads;
+  for (int i = 0; i < 50; ++i) {
+    auto s = sign(contracts::testing::kPublisher, sdk::NodeAction::kUpload, Hash32{});
+    auto c = std::make_unique<TestClient>(server_->port(), std::chrono::seconds(20));
+    ASSERT_TRUE(c->write_raw("POST /api/v1/uploads HTTP/1.1\r\nHost: x\r\n" +
+                             std::string(sdk::kRequestHeader) + ": " + s.request_header + "\r\n" +
+                             std::string(sdk::kSignatureHeader) + ": " + s.signature_header +
+                             "\r\nContent-Length: 1000000\r\n\r\nx"));
+    slow_uploads.push_back(std::move(c));
+  }
+  const auto began = std::chrono::steady_clock::now();
+  std::atomic<bool> trickling{true};
+  std::thread trickle([&] {
+    while (trickling) {
+      for (auto& c : slow_uploads) (void)c->write_raw("x");
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  });
+  // Every unsigned publish is answered at once, on its head.
+  for (auto& c : unsigned_puts) {
+    auto r = c->read_response();
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 401);
+    EXPECT_EQ(error_code_of(*r), "unauthenticated");
+  }
+  // The paying consumer gets every byte meanwhile.
+  auto content = access(id, "content");
+  ASSERT_TRUE(content.has_value());
+  ASSERT_EQ(content->result_int(), 200) << content->body();
+  EXPECT_EQ(content->body(), file);
+  // The slow uploads are closed at their pace, far inside the 30 s read timeout.
+  for (auto& c : slow_uploads) EXPECT_TRUE(c->wait_closed());
+  trickling = false;
+  trickle.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(20));
+  TestClient after(server_->port());
+  auto resolved = after.get(target);
+  ASSERT_TRUE(resolved.has_value());
+  EXPECT_EQ(resolved->result_int(), 200);
+}
+
 TEST_F(NodeServiceTest, ADeepDdoIsRefusedAndTheNodeStaysUp) {
   const Hash32 did = publish_file(random_bytes(kChunk, 21), "asset-deep", nullptr);
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
