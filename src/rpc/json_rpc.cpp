@@ -233,7 +233,11 @@ Error error_from_rpc(const RpcErrorObject& error) {
                           "replacement fee too low"})) {
     return aborted(message);
   }
-  if (contains_any(text, {"already known", "known transaction"})) return already_exists(message);
+  // The node holds this very transaction: geth/reth "already known", Besu "known transaction",
+  // anvil "transaction already imported" (-32003, while it waits in anvil's pool).
+  if (contains_any(text, {"already known", "known transaction", "already imported"})) {
+    return already_exists(message);
+  }
   if (contains_any(text, {"query returned more than", "limit exceeded", "rate limit",
                           "response size", "block range", "range too large", "too many",
                           "exceeds max", "exceed maximum", "results exceed"})) {

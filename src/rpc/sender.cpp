@@ -22,7 +22,7 @@ SubmitVerdict judge_submission(const Result<Hash32>& answer, const Hash32& signe
   if (answer.ok())
     return *answer == signed_hash ? SubmitVerdict::kAccepted : SubmitVerdict::kUnknown;
   switch (answer.error().code()) {
-    case ErrorCode::kAlreadyExists:  // "already known"
+    case ErrorCode::kAlreadyExists:  // "already known", "transaction already imported"
       return SubmitVerdict::kAccepted;
     case ErrorCode::kAborted:  // "nonce too low", "replacement transaction underpriced"
       return SubmitVerdict::kNonceTaken;

@@ -36,6 +36,7 @@ TEST(ErrorFromRpc, MapsCodesAndMessages) {
       {-32000, "nonce too low: next nonce 5, tx nonce 3", "", ErrorCode::kAborted},
       {-32000, "replacement transaction underpriced", "", ErrorCode::kAborted},
       {-32000, "already known", "", ErrorCode::kAlreadyExists},
+      {-32003, "transaction already imported", "", ErrorCode::kAlreadyExists},  // anvil
       {-32000, "header not found", "", ErrorCode::kNotFound},
       {-32000, "insufficient funds for gas * price + value", "", ErrorCode::kFailedPrecondition},
       {-32000, "execution reverted", "", ErrorCode::kFailedPrecondition},

@@ -98,6 +98,41 @@ TEST(SenderFaults, AnAnswerLostAfterTheSendIsNotSignedAgainWithANewNonce) {
   }
 }
 
+// The same cut while the first copy still waits in the pool (nothing is mined until the test
+// says so): the transport's resend is answered "transaction already imported" (anvil, JSON-RPC
+// -32003), which says the node holds it. Under load the first test above meets this answer by
+// chance (anvil had not mined yet when the resend came), and the sender took it as a refusal.
+TEST(SenderFaults, AResendOfATransactionStillInThePoolIsAccepted) {
+  FaultyChain chain = FaultyChain::start();
+  ASSERT_TRUE(chain.sender->send_and_wait({.to = dev_address(4), .value = eth::U256(1)}).ok());
+  ASSERT_TRUE(chain.direct_client->call("evm_setAutomine", "[false]").ok());
+  chain.proxy->set_policy([](const RpcCall& call) {
+    return call.method == "eth_sendRawTransaction" && call.nth == 2 ? RpcFault::kDropAnswer
+                                                                    : RpcFault::kForward;
+  });
+  SendTrace trace;
+  auto sent = chain.sender->send({.to = dev_address(4), .value = eth::U256(7)}, &trace);
+  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
+  const auto log = chain.proxy->log();
+  ASSERT_GE(chain.proxy->calls("eth_sendRawTransaction"), 3) << "the transport resent it";
+  std::string resend_answer;
+  for (const auto& f : log) {
+    if (f.call.method == "eth_sendRawTransaction" && f.call.nth == 3) resend_answer = f.answer;
+  }
+  EXPECT_NE(resend_answer.find("already imported"), std::string::npos) << resend_answer;
+  ASSERT_TRUE(chain.direct_client->call("evm_mine", "[]").ok());
+  auto receipt = chain.sender->wait_for_receipt(*sent, std::chrono::seconds(10));
+  ASSERT_TRUE(receipt.ok()) << receipt.error().to_string();
+  EXPECT_TRUE(receipt->success);
+  EXPECT_EQ(chain.mined(), 2u);
+  for (const auto& h : chain.forwarded_hashes()) {
+    EXPECT_TRUE(h == chain.forwarded_hashes()[0] || h == *sent) << "signed again: " << to_hex(h);
+  }
+  ASSERT_TRUE(chain.direct_client->call("evm_setAutomine", "[true]").ok());
+  ASSERT_TRUE(chain.sender->send_and_wait({.to = dev_address(4), .value = eth::U256(1)}).ok());
+  EXPECT_EQ(chain.mined(), 3u);
+}
+
 // Both the answer and the transport's own resend are cut: the sender must look the hash up
 // instead of giving up with "unknown" or signing again.
 TEST(SenderFaults, TwoLostAnswersAreLookedUpNotSignedAgain) {

@@ -216,17 +216,21 @@ TEST(SenderTable, ItsOwnHashIsAcceptedWithoutALookup) {
   EXPECT_EQ(node.nonce_reads(), 1);
 }
 
+// geth's wording, and anvil's for a transaction still in its pool.
 TEST(SenderTable, AlreadyKnownIsAccepted) {
-  ScriptedNode node([](const Hash32&, int) { return rpc_error(-32000, "already known"); },
-                    [](const Hash32&) { return std::optional<bool>(false); });
-  Sending s(node);
-  SendTrace trace;
-  std::vector<Hash32> seen;
-  auto sent = s.send(trace, seen);
-  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
-  EXPECT_EQ(*sent, seen.at(0));
-  EXPECT_EQ(node.lookups(), 0);
-  EXPECT_EQ(node.submitted().size(), 1u);
+  for (const auto& [code, text] : std::vector<std::pair<int, std::string>>{
+           {-32000, "already known"}, {-32003, "transaction already imported"}}) {
+    ScriptedNode node([code, text](const Hash32&, int) { return rpc_error(code, text); },
+                      [](const Hash32&) { return std::optional<bool>(false); });
+    Sending s(node);
+    SendTrace trace;
+    std::vector<Hash32> seen;
+    auto sent = s.send(trace, seen);
+    ASSERT_TRUE(sent.ok()) << text << ": " << sent.error().to_string();
+    EXPECT_EQ(*sent, seen.at(0)) << text;
+    EXPECT_EQ(node.lookups(), 0) << text;
+    EXPECT_EQ(node.submitted().size(), 1u) << text;
+  }
 }
 
 TEST(SenderTable, NonceTooLowForAKnownTransactionIsAcceptedNotSignedAgain) {

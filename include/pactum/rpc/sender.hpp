@@ -13,7 +13,8 @@
 //
 //   the node's answer to eth_sendRawTransaction        verdict       then
 //   its hash (the one signed)                           accepted      done
-//   "already known", "known transaction"                accepted      done
+//   "already known", "known transaction",               accepted      done
+//     "transaction already imported" (anvil)
 //   "nonce too low", "replacement transaction           nonce taken   look up: known → accepted;
 //     underpriced" (its nonce is used or contested)                   unknown → this transaction
 //                                                                     can never be mined: sign the
