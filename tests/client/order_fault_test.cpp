@@ -208,6 +208,38 @@ class OrderFaultTest : public ::testing::Test {
     EXPECT_EQ(token_balance(token, engine()), U256());
   }
 
+  // An ether-priced asset and the order cut as `policy` says: exactly one lock is mined, the
+  // consumer pays the total and its gas once, the publisher and the fee receiver are paid once
+  // the agreement downloads.
+  void expect_ether_order_pays_once(pactum::testing::RpcFaultPolicy policy) {
+    const std::string bytes = random_bytes(2 * kChunk + 11, 7);
+    const Hash32 did = publish(bytes);
+    const U256 before = node_->chain().balance(consumer());
+    const U256 publisher_before = node_->chain().balance(key(contracts::testing::kPublisher).address());
+    const U256 fee_before = node_->chain().balance(key(5).address());
+    const std::uint64_t first_nonce = consumer_nonce();
+    proxy_->set_policy(std::move(policy));
+    auto ordered = client(contracts::testing::kConsumer)->order(did);
+    proxy_->set_policy(nullptr);
+    ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+    EXPECT_FALSE(ordered->reused);
+    EXPECT_EQ(consumer_nonce(), first_nonce + 1) << "one lock";
+    ASSERT_EQ(ordered->transactions.size(), 1u);
+    EXPECT_EQ(ordered->transactions[0].what, "AgreementEngine.createAgreementAndLock");
+    EXPECT_TRUE(ordered->transactions[0].mined);
+    const U256 gas = consumer_gas_since(first_nonce);
+    EXPECT_EQ(ordered->transactions[0].fee, gas) << "the transaction is reported with its fee";
+    EXPECT_EQ(node_->chain().balance(consumer()), before - kPrice - kFee - gas);
+    EXPECT_EQ(node_->chain().balance(engine()), kPrice + kFee);
+    ASSERT_EQ(agreements_on_chain(did).size(), 1u);
+    EXPECT_EQ(agreement_file(ordered->agreement_id)["state"], "made");
+    expect_downloads(ordered->agreement_id, bytes);
+    EXPECT_EQ(node_->chain().balance(engine()), U256());
+    EXPECT_EQ(node_->chain().balance(key(contracts::testing::kPublisher).address()),
+              publisher_before + kPrice);
+    EXPECT_EQ(node_->chain().balance(key(5).address()), fee_before + kFee);
+  }
+
   std::unique_ptr<pactum::testing::LiveNode> node_;
   std::unique_ptr<RpcFaultProxy> proxy_;
   std::unique_ptr<rpc::RpcClient> proxied_client_;
@@ -284,6 +316,48 @@ TEST_F(OrderFaultTest, ATokenOrderWhoseReceiptPollsAreCutPaysOnce) {
     if (call.method != "eth_getTransactionReceipt" || *locks_sent < 2) return RpcFault::kForward;
     const int n = ++*polls;
     return n <= 3 ? RpcFault::kDropAnswer : (n <= 6 ? RpcFault::kDropRequest : RpcFault::kForward);
+  });
+}
+
+// The same cuts on an ether order (no approve): the lock's answer lost once, twice, and its
+// receipt polls cut; each time the connection is back at once.
+TEST_F(OrderFaultTest, AnEtherOrderCutAfterTheLockWasSentPaysOnce) {
+  expect_ether_order_pays_once([](const RpcCall& call) {
+    return call.method == "eth_sendRawTransaction" && call.nth == 1 ? RpcFault::kDropAnswer
+                                                                    : RpcFault::kForward;
+  });
+}
+
+TEST_F(OrderFaultTest, AnEtherOrderCutTwiceAfterTheLockWasSentPaysOnce) {
+  expect_ether_order_pays_once([](const RpcCall& call) {
+    return call.method == "eth_sendRawTransaction" && call.nth <= 2 ? RpcFault::kDropAnswer
+                                                                    : RpcFault::kForward;
+  });
+}
+
+TEST_F(OrderFaultTest, AnEtherOrderWhoseReceiptPollsAreCutPaysOnce) {
+  auto polls = std::make_shared<std::atomic<int>>(0);
+  expect_ether_order_pays_once([polls](const RpcCall& call) {
+    if (call.method != "eth_getTransactionReceipt") return RpcFault::kForward;
+    const int n = ++*polls;
+    return n <= 3 ? RpcFault::kDropAnswer : (n <= 6 ? RpcFault::kDropRequest : RpcFault::kForward);
+  });
+}
+
+// The lock's answer lost while it still waits in the pool (the resend is answered "transaction
+// already imported"): accepted, not taken for a refusal.
+TEST_F(OrderFaultTest, AnOrderWhoseLockIsResentWhileInThePoolPaysOnce) {
+  auto& anvil = node_->chain().client();
+  expect_ether_order_pays_once([&anvil](const RpcCall& call) {
+    if (call.method == "eth_sendRawTransaction" && call.nth == 1) {
+      (void)anvil.call("evm_setAutomine", "[false]");
+      return RpcFault::kDropAnswer;
+    }
+    if (call.method == "eth_getTransactionReceipt") {
+      (void)anvil.call("evm_setAutomine", "[true]");
+      (void)anvil.call("evm_mine", "[]");
+    }
+    return RpcFault::kForward;
   });
 }
 

@@ -4,9 +4,9 @@
 // (tests/support/rpc_fault_proxy.hpp; pactumd talks to anvil directly).
 //
 // Acceptance: an order cut after the approve was sent, after the lock was sent, while polling
-// for its receipt — the connection back at once — pays exactly once (one approve, one lock,
-// exact token and ether balances, every transaction listed in --json) and ends with an
-// agreement that downloads; an order whose receipt is lost for good (the chain unreachable after
+// for its receipt — the connection back at once, for a token and an ether order — pays exactly
+// once (one approve, one lock, exact token and ether balances, every transaction listed in
+// --json) and ends with an agreement that downloads; an order whose receipt is lost for good (the chain unreachable after
 // the lock was sent) exits with the pending agreement named, `pactum recover` finds it, and it
 // downloads; an order killed (SIGKILL) while waiting for its receipt is recovered the same way;
 // ordering again finds the agreement instead of paying twice.
@@ -90,16 +90,20 @@ class OrderFaultsTest : public ::testing::Test {
     return pactum(std::move(args), expected_exit);
   }
 
-  // A file of `size` random bytes published at 5 PDEV + a 1 PDEV fee; its DID.
-  std::string publish(const std::string& name, std::size_t size, std::string& bytes) {
+  // A file of `size` random bytes published at 5 PDEV + a 1 PDEV fee (or 5 + 1 ether when
+  // `in_ether`); its DID.
+  std::string publish(const std::string& name, std::size_t size, std::string& bytes,
+                      bool in_ether = false) {
     bytes.assign(size, '\0');
     std::mt19937_64 rng(size);
     for (auto& c : bytes) c = static_cast<char>(rng());
     const auto path = dir_.path() / name;
     std::ofstream(path, std::ios::binary) << bytes;
-    Json published =
-        pactum({"--as", "publisher", "publish", path.string(), "--price", "5eth", "--token",
-                token_.to_checksum_string(), "--fee", dev(3).to_checksum_string() + ":1eth"});
+    std::vector<std::string> args = {"--as",    "publisher", "publish",
+                                     path.string(), "--price",  "5eth",
+                                     "--fee",  dev(3).to_checksum_string() + ":1eth"};
+    if (!in_ether) args.insert(args.end(), {"--token", token_.to_checksum_string()});
+    Json published = pactum(args);
     EXPECT_TRUE(published.contains("did")) << published.dump();
     return published.value("did", "");
   }
@@ -162,6 +166,34 @@ class OrderFaultsTest : public ::testing::Test {
     EXPECT_EQ(tokens(engine_), U256());
   }
 
+  // One ether order cut as `policy` says, connection back at once: one lock, listed with its
+  // fee; the consumer pays 6 ether and that gas once; publisher and marketplace are paid once
+  // the agreement downloads.
+  void expect_ether_order_pays_once(const std::string& label,
+                                    pactum::testing::RpcFaultPolicy policy) {
+    SCOPED_TRACE(label);
+    std::string bytes;
+    const std::string did = publish(label + ".bin", 40'000, bytes, /*in_ether=*/true);
+    const eth::Address me = dev(2);
+    const U256 before = ether(me), publisher_before = ether(dev(1)), market_before = ether(dev(3));
+    const std::uint64_t nonce_before = nonce(me);
+    proxy_->set_policy(std::move(policy));
+    Json ordered = consumer({"order", did});
+    proxy_->set_policy(nullptr);
+    ASSERT_TRUE(ordered.contains("agreement_id")) << ordered.dump();
+    EXPECT_EQ(ordered["reused"], false);
+    ASSERT_EQ(ordered["transactions"].size(), 1u) << ordered.dump();
+    EXPECT_EQ(ordered["transactions"][0]["what"], "AgreementEngine.createAgreementAndLock");
+    EXPECT_EQ(ordered["transactions"][0]["mined"], true);
+    EXPECT_EQ(nonce(me), nonce_before + 1) << "one lock was mined";
+    EXPECT_EQ(ether(me), before - U256(6) * kOneToken - gas_of(ordered["transactions"]));
+    EXPECT_EQ(ether(engine_), U256(6) * kOneToken);
+    expect_downloads(ordered["agreement_id"], bytes);
+    EXPECT_EQ(ether(engine_), U256());
+    EXPECT_EQ(ether(dev(1)), publisher_before + U256(5) * kOneToken);
+    EXPECT_EQ(ether(dev(3)), market_before + kOneToken);
+  }
+
   TempDir dir_;
   bool started_ = false;
   std::string rpc_url_;
@@ -190,6 +222,25 @@ TEST_F(OrderFaultsTest, AnOrderCutAtEachPointPaysExactlyOnce) {
   expect_order_pays_once("polling", [sends, polls](const RpcCall& call) {
     if (call.method == "eth_sendRawTransaction") ++*sends;
     if (call.method != "eth_getTransactionReceipt" || *sends < 2) return RpcFault::kForward;
+    const int n = ++*polls;
+    return n <= 2 ? RpcFault::kDropAnswer : (n <= 4 ? RpcFault::kDropRequest : RpcFault::kForward);
+  });
+}
+
+// The same cut points for an ether order (no approve): the lock's answer lost (the transport's
+// resend goes through), the answer and the resend lost (looked up), its receipt polls cut.
+TEST_F(OrderFaultsTest, AnEtherOrderCutAtEachPointPaysExactlyOnce) {
+  expect_ether_order_pays_once("after-lock", lose_answer_of_send(1));
+  auto twice = std::make_shared<std::atomic<int>>(0);
+  expect_ether_order_pays_once("after-lock-twice", [twice](const RpcCall& call) {
+    return call.method == "eth_sendRawTransaction" && ++*twice <= 2 ? RpcFault::kDropAnswer
+                                                                    : RpcFault::kForward;
+  });
+  auto sent = std::make_shared<std::atomic<bool>>(false);
+  auto polls = std::make_shared<std::atomic<int>>(0);
+  expect_ether_order_pays_once("polling", [sent, polls](const RpcCall& call) {
+    if (call.method == "eth_sendRawTransaction") *sent = true;
+    if (call.method != "eth_getTransactionReceipt" || !*sent) return RpcFault::kForward;
     const int n = ++*polls;
     return n <= 2 ? RpcFault::kDropAnswer : (n <= 4 ? RpcFault::kDropRequest : RpcFault::kForward);
   });
