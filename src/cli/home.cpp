@@ -1,8 +1,13 @@
 #include "pactum/cli/home.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <system_error>
+#include <vector>
 
 namespace pactum::cli {
 
@@ -14,7 +19,18 @@ Status Home::ensure_dir(const std::filesystem::path& dir) {
       return invalid_argument(dir.string() + " exists and is not a directory");
     }
   } else {
-    std::filesystem::create_directories(dir, ec);
+    // Every directory created here is 0700 (mkdir's mode, under the umask): a home holds keys,
+    // agreement seeds and the node's store, and pid files that `down` signals.
+    std::vector<std::filesystem::path> missing;
+    for (auto p = dir; !p.empty() && !std::filesystem::exists(p, ec); p = p.parent_path()) {
+      missing.push_back(p);
+      if (p == p.root_path()) break;
+    }
+    for (auto it = missing.rbegin(); it != missing.rend() && !ec; ++it) {
+      if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+        ec = std::error_code(errno, std::generic_category());
+      }
+    }
     if (ec) {
       if (ec == std::errc::permission_denied || ec == std::errc::read_only_file_system) {
         return permission_denied("cannot create " + dir.string() + ": " + ec.message());
@@ -36,6 +52,16 @@ Result<Home> Home::open(const std::filesystem::path& root) {
   if (ec) return invalid_argument("cannot resolve " + root.string() + ": " + ec.message());
   absolute = absolute.lexically_normal();
   PACTUM_TRY_STATUS(ensure_dir(absolute));
+  // One that others may write to is refused: they could replace agreement files or the pid
+  // files that `down` signals. One they may only read is the owner's choice.
+  struct stat st {};
+  if (::stat(absolute.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return permission_denied(absolute.string() + " has mode " + mode +
+                             ": group or others may write to it; `chmod 700 " +
+                             absolute.string() + "`");
+  }
   return Home(std::move(absolute));
 }
 

@@ -115,6 +115,36 @@ TEST_F(OptionsTest, BadHome) {
   }
 }
 
+// A home `pactum` creates is its owner's alone (and so is each directory it creates in it); an
+// existing one others may write to is refused; one they may only read is left as it is.
+TEST_F(OptionsTest, HomeModes) {
+  const auto made = home_.path() / "new" / "home";
+  auto r = run_in_process({"--json", "down"}, Environment({{"PACTUM_HOME", made.string()}}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto mode = [](const std::filesystem::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+  };
+  EXPECT_EQ(mode(made), 0700u);
+  EXPECT_EQ(mode(made.parent_path()), 0700u);
+  EXPECT_EQ(mode(made / "run"), 0700u);
+
+  const auto shared = home_.path() / "shared";
+  std::filesystem::create_directory(shared);
+  for (unsigned bad : {0777u, 0770u, 0722u}) {
+    ::chmod(shared.c_str(), bad);
+    r = run_in_process({"--json", "down"}, Environment({{"PACTUM_HOME", shared.string()}}));
+    expect_json_error(r, exit_code_for(ErrorCode::kPermissionDenied), "permission_denied",
+                      "chmod 700");
+    EXPECT_FALSE(std::filesystem::exists(shared / "run")) << "nothing is written in it";
+  }
+  ::chmod(shared.c_str(), 0755);
+  r = run_in_process({"--json", "down"}, Environment({{"PACTUM_HOME", shared.string()}}));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(mode(shared), 0755u) << "an existing home keeps its mode";
+}
+
 TEST_F(OptionsTest, BadKeyFiles) {
   expect_json_error(run({"--json", "--key", (home_.path() / "missing.json").string(), "whoami"}),
                     exit_code_for(ErrorCode::kNotFound), "not_found", "no such file");

@@ -23,8 +23,10 @@ class Home {
   // Uses `root` as the home directory, creating it (and its parents) when missing; a relative
   // path is taken relative to the current directory and stored absolute, because detached
   // processes and pid files must not depend on where a command was run from.
+  // Directories it creates are 0700; an existing home keeps its mode.
   // Errors: kInvalidArgument for an empty path or one that exists and is not a directory;
-  // kPermissionDenied when it cannot be created or is not writable.
+  // kPermissionDenied when it cannot be created, is not writable, or group or others may write
+  // to it (the message says the chmod that fixes it).
   [[nodiscard]] static Result<Home> open(const std::filesystem::path& root);
 
   // The home a command uses: `flag` (--home) when given, else PACTUM_HOME, else $HOME/.pactum.
@@ -39,7 +41,7 @@ class Home {
   [[nodiscard]] std::filesystem::path chain_dir() const { return root_ / "chain"; }
   [[nodiscard]] std::filesystem::path node_dir() const { return root_ / "node"; }
 
-  // Creates `dir` (one of the above) when missing. Errors: kPermissionDenied / kInvalidArgument
+  // Creates `dir` (one of the above) when missing, 0700 (and each missing parent). Errors: kPermissionDenied / kInvalidArgument
   // as for open().
   [[nodiscard]] static Status ensure_dir(const std::filesystem::path& dir);
 
