@@ -191,9 +191,10 @@ Result<Running> UpCommand::start_anvil(Invocation& inv, const Home& home, StopSi
       anvil.string(), "--host", "127.0.0.1", "--port", std::to_string(o_.chain_port), "--chain-id",
       std::to_string(kDevChainId), "--mnemonic", std::string(kDevMnemonic), "--accounts",
       std::to_string(kDevAccountCount),
-      // Loaded at start when present, dumped on SIGTERM and every 30 s (so SIGKILL loses
-      // little).
-      "--state", state.string(), "--state-interval", "30"};
+      // Loaded at start when present, dumped on SIGTERM and every second, so a SIGKILL loses
+      // at most the last second. Measured: a dump of the state after `up` (549 KB) costs about
+      // 1 ms of CPU (2 ticks in 20 s at 1 s, 0 at 30 s).
+      "--state", state.string(), "--state-interval", "1"};
   inv.note("starting anvil (" + anvil.string() + ")…");
   const auto mode = o_.detach ? detail::SpawnMode::kDetached : detail::SpawnMode::kAttached;
   PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, inv.env(), log, mode));

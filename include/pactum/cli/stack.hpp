@@ -4,7 +4,7 @@
 //
 // Decisions (docs/cli.md explains them to users):
 //  * The chain keeps its state across `up`/`down` in <home>/chain/state.json (anvil --state, and
-//    a dump every 30 s so that a crash loses little): the node's store in <home>/node/ refers to
+//    a dump every second so that a crash loses at most that): the node's store in <home>/node/ refers to
 //    assets registered on that chain, so the two must live and die together. `up --fresh`
 //    discards both.
 //  * Foreground by default: Ctrl-C (SIGINT), SIGTERM or SIGHUP stop the node, then the chain
