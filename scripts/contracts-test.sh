@@ -4,7 +4,8 @@
 #   2. unit tests, each call its own transaction (--isolate), checked against the committed
 #      contracts/.gas-snapshot: any test more than 2 % off fails (a regression, or a gain to
 #      record with UPDATE_GAS_SNAPSHOT=1 scripts/contracts-test.sh and commit)
-#   3. fuzz and invariant tests (fixed seed in foundry.toml, so CI runs are reproducible)
+#   3. fuzz and invariant tests (fixed seed in foundry.toml, so CI runs are reproducible); the
+#      escrow invariant logs its per-action call and success counts (-vv)
 set -euo pipefail
 cd "$(dirname "$0")/../contracts"
 FORGE=../node_modules/.bin/forge
@@ -27,4 +28,4 @@ else
 fi
 
 echo "-- fuzz and invariant tests"
-"$FORGE" test --match-test '(fuzz|invariant)' --fail-fast
+"$FORGE" test --match-test '(fuzz|invariant)' --fail-fast -vv

@@ -65,6 +65,10 @@ abstract contract Test {
         vm.assertEq(a, b, "");
     }
 
+    function assertEq(bool a, bool b, string memory err) internal pure {
+        vm.assertEq(a, b, err);
+    }
+
     function assertEq(string memory a, string memory b) internal pure {
         vm.assertEq(a, b, "");
     }
