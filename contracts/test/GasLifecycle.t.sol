@@ -6,6 +6,7 @@ import {IAgreementEngine} from "../src/interfaces/IAgreementEngine.sol";
 import {AssetNFT1155} from "../src/AssetNFT1155.sol";
 import {AssetNFT721} from "../src/AssetNFT721.sol";
 import {MockERC20} from "./mocks/Tokens.sol";
+import {MinimalRegistry} from "./mocks/MinimalRegistry.sol";
 
 /// @notice Measures the paid-access lifecycle in ether, one transaction per step as a node and a
 /// consumer would send them. scripts/contracts-test.sh runs it with `--isolate`: every call is
@@ -98,6 +99,24 @@ contract GasLifecycleTest is Fixture {
         uint256 gas = vm.lastCallGas().gasTotalUsed
             + _intrinsic(abi.encodeCall(registry.register, (seed, keccak256("root"), url, providers)));
         vm.snapshotValue("register_1provider", gas);
+    }
+
+    /// The same registration in a registry that stores only what the chain checks (the owner
+    /// and the providers) and emits the checksum and the URL: see GAS.md.
+    function test_gas_registerStoringOnlyWhatTheChainChecks() public {
+        MinimalRegistry minimal = new MinimalRegistry();
+        address[] memory providers = new address[](1);
+        providers[0] = provider;
+        bytes32 seed = keccak256("asset-2");
+        string memory url =
+            "https://node.example/api/v1/ddo/0x0000000000000000000000000000000000000000000000000000000000000000";
+        vm.prank(publisher);
+        bytes32 newDid = minimal.register(seed, keccak256("root"), url, providers);
+        uint256 gas = vm.lastCallGas().gasTotalUsed
+            + _intrinsic(abi.encodeCall(minimal.register, (seed, keccak256("root"), url, providers)));
+        assertEq(newDid, registry.computeDid(seed, publisher), "the same DID");
+        assertTrue(minimal.isProvider(newDid, provider));
+        vm.snapshotValue("register_1provider_minimalStorage", gas);
     }
 
     function test_gas_mint() public {
