@@ -6,6 +6,8 @@
 #      record with UPDATE_GAS_SNAPSHOT=1 scripts/contracts-test.sh and commit)
 #   3. fuzz and invariant tests (fixed seed in foundry.toml, so CI runs are reproducible); the
 #      escrow invariant logs its per-action call and success counts (-vv)
+# `scripts/contracts-test.sh deep` (make test-deep) runs only the escrow invariant, with the deep
+# profile of foundry.toml (10^6 handler calls; record the result in contracts/INVARIANTS.md).
 set -euo pipefail
 cd "$(dirname "$0")/../contracts"
 FORGE=../node_modules/.bin/forge
@@ -15,6 +17,16 @@ if [ ! -x "$FORGE" ]; then
 fi
 export FOUNDRY_DISABLE_NIGHTLY_WARNING=1
 UNIT_FILTER=(--no-match-test '(fuzz|invariant)')
+
+if [ "${1:-}" = deep ]; then
+  echo "-- forge build"
+  "$FORGE" build
+  echo "-- escrow invariant, deep profile (started $(date -u +%FT%TZ))"
+  start=$(date +%s)
+  FOUNDRY_PROFILE=deep "$FORGE" test --match-path test/invariant/Escrow.invariant.t.sol -vv
+  echo "-- deep profile passed in $(( $(date +%s) - start )) s"
+  exit 0
+fi
 
 echo "-- forge build"
 "$FORGE" build
