@@ -404,13 +404,30 @@ int run_pactumd(const std::vector<std::string>& args, const server::Environment&
     std::fprintf(err, "Run 'pactumd --help' for the settings and their sources.\n");
     return kExitBadConfig;
   }
-  server::StreamLogger logger(err, settings.log_level, settings.log_format);
+  // The log: standard error (for a supervisor's journal) unless log.file names a file, which
+  // pactumd then keeps to log.max_size × (log.keep + 1) and reopens on SIGHUP.
+  server::StreamLogger stderr_logger(err, settings.log_level, settings.log_format);
+  std::unique_ptr<server::FileLogger> file_logger;
+  if (!settings.log_file.empty()) {
+    auto opened = server::FileLogger::open({settings.log_file, settings.log_level,
+                                            settings.log_format, settings.log_max_size,
+                                            settings.log_keep});
+    if (!opened.ok()) {
+      std::fprintf(err, "pactumd: log.file: %s\n", opened.error().message().c_str());
+      return kExitCannotStart;
+    }
+    file_logger = std::move(opened).value();
+  }
+  server::Logger& logger = file_logger ? static_cast<server::Logger&>(*file_logger)
+                                       : static_cast<server::Logger&>(stderr_logger);
 
-  // Block the stop signals before any thread starts so that only sigwait() below sees them.
+  // Block the stop signals (and SIGHUP, which reopens the log) before any thread starts so
+  // that only sigwait() below sees them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   RunningNode node;
@@ -420,6 +437,10 @@ int run_pactumd(const std::vector<std::string>& args, const server::Environment&
     logger.error("pactumd cannot start", {{"error", started.error().message()},
                                           {"code", error_code_name(started.error().code())},
                                           {"setting", refusal.setting}});
+    if (file_logger) {
+      // Whoever started pactumd reads its standard error, not the file.
+      std::fprintf(err, "pactumd cannot start: %s\n", started.error().message().c_str());
+    }
     return refusal.exit_code;
   }
   logger.info("pactumd started",
@@ -434,10 +455,20 @@ int run_pactumd(const std::vector<std::string>& args, const server::Environment&
                {"chain_id", settings.chain_id},
                {"deployment_file", settings.deployment_file.string()}});
   int signal = 0;
-  if (sigwait(&stop_signals, &signal) != 0) {
-    logger.error("pactumd: sigwait failed; stopping");
-    node.daemon->stop();
-    return server::kExitFailure;
+  for (;;) {
+    if (sigwait(&stop_signals, &signal) != 0) {
+      logger.error("pactumd: sigwait failed; stopping");
+      node.daemon->stop();
+      return server::kExitFailure;
+    }
+    if (signal != SIGHUP) break;
+    if (!file_logger) continue;
+    if (Status reopened = file_logger->reopen(); !reopened.ok()) {
+      logger.error("the log file cannot be reopened; still writing the old one",
+                   {{"error", reopened.error().message()}});
+    } else {
+      logger.info("log file reopened", {{"file", settings.log_file.string()}});
+    }
   }
   logger.info("pactumd stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   node.daemon->stop();

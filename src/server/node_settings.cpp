@@ -112,6 +112,40 @@ const std::vector<KeyDef>& key_defs() {
          PACTUM_TRY(s.read_timeout, parse_duration(v));
          return ok_status();
        }},
+      {"http.min_body_rate", "PACTUM_HTTP_MIN_BODY_RATE", "--min-body-rate",
+       "slowest request body accepted, bytes per second averaged since the head (default "
+       "16KiB; 0: no minimum)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(s.min_body_rate, parse_byte_size(v));
+         return ok_status();
+       }},
+      {"http.body_grace", "PACTUM_HTTP_BODY_GRACE", "--body-grace",
+       "time a body may take before http.min_body_rate applies (default 10s)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(s.body_grace, parse_duration(v));
+         return ok_status();
+       }},
+      {"http.max_connections", "PACTUM_HTTP_MAX_CONNECTIONS", "--max-connections",
+       "connections open at once (default 0: the open-file limit less 256, at most 10000)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || (*n != 0 && *n < 16) || *n > 1'000'000) {
+           return invalid_argument(quote(v) + " is not a connection cap (0, or 16..1000000)");
+         }
+         s.max_connections = static_cast<std::size_t>(*n);
+         return ok_status();
+       }},
+      {"http.max_connections_per_address", "PACTUM_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+       "--max-connections-per-address",
+       "connections one IP address may hold at once (default 256; 0: no cap)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n > 1'000'000) {
+           return invalid_argument(quote(v) + " is not a connection cap (0..1000000)");
+         }
+         s.max_connections_per_address = static_cast<std::size_t>(*n);
+         return ok_status();
+       }},
       {"log.level", "PACTUM_LOG_LEVEL", "--log-level", "debug, info, warn, error or off",
        [](NodeSettings& s, std::string_view v) -> Status {
          PACTUM_TRY(s.log_level, parse_log_level(v));
@@ -126,6 +160,35 @@ const std::vector<KeyDef>& key_defs() {
          } else {
            return invalid_argument("unknown log format " + quote(v) + " (expected json or text)");
          }
+         return ok_status();
+       }},
+      {"log.file", "PACTUM_LOG_FILE", "--log-file",
+       "write the log to this file, rotated by size (default \"-\": standard error)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         if (v == "-") {
+           s.log_file.clear();
+           return ok_status();
+         }
+         return set_path(s.log_file, v);
+       }},
+      {"log.max_size", "PACTUM_LOG_MAX_SIZE", "--log-max-size",
+       "rotate log.file when it would pass this size (default 64MiB; 0: never)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(auto n, parse_byte_size(v));
+         if (n != 0 && n < 64 * 1024) {
+           return invalid_argument(quote(v) + " is below the minimum of 64KiB (0: never rotate)");
+         }
+         s.log_max_size = n;
+         return ok_status();
+       }},
+      {"log.keep", "PACTUM_LOG_KEEP", "--log-keep",
+       "rotated log files kept beside log.file (default 5)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n == 0 || *n > 1000) {
+           return invalid_argument(quote(v) + " is not a number of files (1..1000)");
+         }
+         s.log_keep = static_cast<unsigned>(*n);
          return ok_status();
        }},
       {"chain.rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url",
@@ -358,6 +421,10 @@ HttpServerOptions NodeSettings::http_options() const {
   o.threads = http_threads;
   o.max_body_size = max_body_size;
   o.read_timeout = read_timeout;
+  o.min_body_rate = min_body_rate;
+  o.body_grace = body_grace;
+  o.max_connections = max_connections;
+  o.max_connections_per_address = max_connections_per_address;
   return o;
 }
 
@@ -370,9 +437,16 @@ std::string NodeSettings::to_json() const {
                {"port", http_port},
                {"threads", http_threads},
                {"max_body_size", max_body_size},
-               {"read_timeout_ms", read_timeout.count()}};
+               {"read_timeout_ms", read_timeout.count()},
+               {"min_body_rate", min_body_rate},
+               {"body_grace_ms", body_grace.count()},
+               {"max_connections", max_connections},
+               {"max_connections_per_address", max_connections_per_address}};
   j["log"] = {{"level", log_level_name(log_level)},
-              {"format", log_format == StreamLogger::Format::kJson ? "json" : "text"}};
+              {"format", log_format == StreamLogger::Format::kJson ? "json" : "text"},
+              {"file", log_file.empty() ? "-" : log_file.string()},
+              {"max_size", log_max_size},
+              {"keep", log_keep}};
   j["chain"] = {
       {"rpc_url", rpc_url}, {"id", chain_id}, {"deployment_file", deployment_file.string()}};
   j["node"] = {{"key_file", key_file.string()},

@@ -145,12 +145,14 @@ class Pactumd {
   [[nodiscard]] std::string log() const { return read_file(log_).substr(offset_); }
 
   // Waits for "pactumd started" and returns the port it names; nullopt when the process exited
-  // first or the deadline passed.
+  // first or the deadline passed. The line is looked for in its standard error, or in
+  // `log_file` when the node was told to log to a file.
   std::optional<std::uint16_t> wait_started(
-      std::chrono::seconds deadline = std::chrono::seconds(60)) {
+      std::chrono::seconds deadline = std::chrono::seconds(60),
+      const std::filesystem::path& log_file = {}) {
     const auto end = Clock::now() + deadline;
     while (Clock::now() < end) {
-      std::istringstream lines(log());
+      std::istringstream lines(log_file.empty() ? log() : read_file(log_file));
       for (std::string line; std::getline(lines, line);) {
         auto j = Json::parse(line, nullptr, false);
         if (!j.is_discarded() && j.is_object() && j.value("msg", "") == "pactumd started") {
@@ -703,6 +705,15 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
   EXPECT_FALSE(std::filesystem::exists(dir_ / "new.key"));
   EXPECT_EQ(snapshot(data_dir()), before);
 
+  // A log file that cannot be opened: exit 3 with the setting named, on standard error (the
+  // file is not there to say it).
+  auto no_log = refused_run(good_args({"--log-file", (dir_ / "no-such-dir" / "n.log").string()}));
+  EXPECT_EQ(no_log.exit_code, 3);
+  EXPECT_NE(no_log.stderr_text.find("log.file: log file "), std::string::npos)
+      << no_log.stderr_text;
+  EXPECT_NE(no_log.stderr_text.find("No such file or directory"), std::string::npos);
+  EXPECT_EQ(snapshot(data_dir()), before);
+
   // The data directory still serves its upload afterwards.
   start();
   const Hash32 did =
@@ -710,6 +721,66 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
   auto published = publish(did, up);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->result_int(), 200) << published->body();
+}
+
+// log.file: the node's log goes to a file it rotates by size (at most log.keep old files) and
+// reopens on SIGHUP, for an outside logrotate; nothing but the start goes to standard error.
+TEST_F(PactumdTest, LogsToAFileItRotatesBySizeAndReopensOnSighup) {
+  const auto logs = dir_ / "logs";
+  std::filesystem::create_directories(logs);
+  const auto log_file = logs / "node.log";
+  node_ = std::make_unique<Pactumd>(
+      good_args({"--log-file", log_file.string(), "--log-max-size", "64KiB", "--log-keep", "2"}),
+      env(), dir_ / "pactumd.log");
+  auto port = node_->wait_started(std::chrono::seconds(60), log_file);
+  ASSERT_TRUE(port.has_value()) << node_->log();
+  EXPECT_EQ(std::filesystem::status(log_file).permissions(), std::filesystem::perms(0600));
+
+  // Each answered request is one access line of ~250 bytes: 1,000 of them rotate twice or more.
+  {
+    TestClient c(*port);
+    for (int i = 0; i < 1000; ++i) {
+      auto r = c.get("/health");
+      ASSERT_TRUE(r.has_value());
+      ASSERT_EQ(r->result_int(), 200);
+    }
+  }
+  auto path_n = [&](int n) { return logs / ("node.log." + std::to_string(n)); };
+  ASSERT_TRUE(std::filesystem::exists(path_n(1)));
+  ASSERT_TRUE(std::filesystem::exists(path_n(2)));
+  EXPECT_FALSE(std::filesystem::exists(path_n(3)));
+  std::size_t access_lines = 0;
+  for (const auto& f : {log_file, path_n(1), path_n(2)}) {
+    EXPECT_LE(std::filesystem::file_size(f), 64u * 1024u) << f;
+    std::istringstream lines(read_file(f));
+    for (std::string line; std::getline(lines, line);) {
+      auto j = Json::parse(line, nullptr, false);
+      ASSERT_FALSE(j.is_discarded()) << line;  // whole JSON lines, none cut by a rotation
+      access_lines += j.value("msg", "") == "http request" ? 1 : 0;
+    }
+  }
+  EXPECT_GT(access_lines, 400u);
+  EXPECT_EQ(node_->log().find("http request"), std::string::npos) << "stderr: " << node_->log();
+
+  // logrotate moves the file away and sends SIGHUP: the node writes to a new file at the path.
+  const auto moved = logs / "node.log.moved";
+  std::filesystem::rename(log_file, moved);
+  ASSERT_EQ(::kill(node_->pid(), SIGHUP), 0);
+  const auto end = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < end && read_file(log_file).find("log file reopened") == std::string::npos) {
+    ::usleep(20'000);
+  }
+  ASSERT_NE(read_file(log_file).find("log file reopened"), std::string::npos);
+  EXPECT_FALSE(node_->exited());
+  {
+    TestClient c(*port);
+    auto r = c.get("/health");
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->result_int(), 200);
+  }
+  EXPECT_EQ(node_->stop(SIGTERM), 0);
+  EXPECT_NE(read_file(log_file).find("pactumd stopped"), std::string::npos);
+  EXPECT_EQ(read_file(moved).find("pactumd stopped"), std::string::npos);
 }
 
 TEST_F(PactumdTest, AnotherKeyForTheSameStoreIsRefused) {

@@ -82,6 +82,43 @@ TEST_F(NodeSettingsTest, DefaultsWithoutAnyFile) {
   EXPECT_TRUE(s->key_file.empty());
   EXPECT_FALSE(s->dev_account.has_value());
   EXPECT_TRUE(s->publishers.empty());
+  // The connection budgets are the server's own defaults; the log goes to standard error.
+  const HttpServerOptions server_defaults;
+  const HttpServerOptions o = s->http_options();
+  EXPECT_EQ(o.min_body_rate, server_defaults.min_body_rate);
+  EXPECT_EQ(o.body_grace, server_defaults.body_grace);
+  EXPECT_EQ(o.max_connections, server_defaults.max_connections);
+  EXPECT_EQ(o.max_connections_per_address, server_defaults.max_connections_per_address);
+  EXPECT_TRUE(s->log_file.empty());
+  EXPECT_EQ(s->log_max_size, 64u << 20);
+  EXPECT_EQ(s->log_keep, 5u);
+}
+
+TEST_F(NodeSettingsTest, ConnectionBudgetsAndTheLogFileReachTheirUsers) {
+  auto s = settings({"--min-body-rate", "1KiB", "--body-grace", "2s", "--max-connections", "64",
+                     "--max-connections-per-address", "0", "--log-file", "/var/log/p.log",
+                     "--log-max-size", "1MiB", "--log-keep", "3"});
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  const HttpServerOptions o = s->http_options();
+  EXPECT_EQ(o.min_body_rate, 1024u);
+  EXPECT_EQ(o.body_grace, std::chrono::seconds(2));
+  EXPECT_EQ(o.max_connections, 64u);
+  EXPECT_EQ(o.max_connections_per_address, 0u);
+  EXPECT_EQ(s->log_file, std::filesystem::path("/var/log/p.log"));
+  EXPECT_EQ(s->log_max_size, 1u << 20);
+  EXPECT_EQ(s->log_keep, 3u);
+  // "-" is standard error, so that a flag can undo a file's log.file; 0 turns a check off.
+  Environment e = env();
+  e["PACTUM_LOG_FILE"] = "/var/log/p.log";
+  auto back = parse({"--log-file", "-", "--min-body-rate", "0", "--log-max-size", "0"}, e);
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_TRUE(back->settings.log_file.empty());
+  EXPECT_EQ(back->settings.min_body_rate, 0u);
+  EXPECT_EQ(back->settings.log_max_size, 0u);
+  auto j = nlohmann::json::parse(s->to_json());
+  EXPECT_EQ(j["http"]["max_connections"], 64);
+  EXPECT_EQ(j["log"]["file"], "/var/log/p.log");
+  EXPECT_EQ(j["log"]["keep"], 3);
 }
 
 TEST_F(NodeSettingsTest, DerivedDefaultsFollowTheirBases) {
@@ -264,6 +301,14 @@ TEST_F(NodeSettingsTest, EveryBadValueFromEverySourceIsNamed) {
       {"http", "read_timeout", "PACTUM_HTTP_READ_TIMEOUT", "--read-timeout", "0s"},
       {"log", "level", "PACTUM_LOG_LEVEL", "--log-level", "loud"},
       {"log", "format", "PACTUM_LOG_FORMAT", "--log-format", "xml"},
+      {"log", "file", "PACTUM_LOG_FILE", "--log-file", ""},
+      {"log", "max_size", "PACTUM_LOG_MAX_SIZE", "--log-max-size", "1KiB"},
+      {"log", "keep", "PACTUM_LOG_KEEP", "--log-keep", "0"},
+      {"http", "min_body_rate", "PACTUM_HTTP_MIN_BODY_RATE", "--min-body-rate", "fast"},
+      {"http", "body_grace", "PACTUM_HTTP_BODY_GRACE", "--body-grace", "0s"},
+      {"http", "max_connections", "PACTUM_HTTP_MAX_CONNECTIONS", "--max-connections", "8"},
+      {"http", "max_connections_per_address", "PACTUM_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+       "--max-connections-per-address", "-1"},
       {"chain", "rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url", "ftp://x"},
       {"chain", "id", "PACTUM_CHAIN_ID", "--chain-id", "0"},
       {"chain", "deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file", ""},

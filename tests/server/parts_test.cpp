@@ -1,6 +1,12 @@
 // The server's parts without a socket: router, ranges, error mapping, metrics text, log lines.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "pactum/server/daemon.hpp"
@@ -202,6 +208,135 @@ TEST(Log, StreamLoggerFiltersByLevel) {
   EXPECT_EQ(j["msg"], "shown");
   EXPECT_EQ(j["level"], "error");
   EXPECT_EQ(parse_log_level("loud").error().code(), ErrorCode::kInvalidArgument);
+}
+
+// A fresh directory for one test's log files, removed afterwards.
+class LogDir {
+ public:
+  LogDir() {
+    path_ = std::filesystem::temp_directory_path() /
+            ("pactum-log-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~LogDir() { std::filesystem::remove_all(path_); }
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path path_;
+};
+
+std::vector<std::string> lines_of(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(FileLogger, RotatesBySizeKeepingTheNewestFiles) {
+  LogDir dir;
+  const auto path = dir.path() / "node.log";
+  auto logger = FileLogger::open({path, LogLevel::kInfo, StreamLogger::Format::kJson,
+                                  /*max_size=*/4096, /*keep=*/2});
+  ASSERT_TRUE(logger.ok()) << logger.error().message();
+  EXPECT_EQ(std::filesystem::status(path).permissions(), std::filesystem::perms(0600));
+  for (int i = 0; i < 400; ++i) (*logger)->info("request", {{"n", i}, {"pad", std::string(40, 'x')}});
+  (*logger)->debug("below the level");
+
+  // node.log, node.log.1 and node.log.2; the oldest lines were deleted with node.log.3.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "node.log.3"));
+  std::vector<int> seen;
+  for (const auto& name : {"node.log.2", "node.log.1", "node.log"}) {
+    const auto file = dir.path() / name;
+    ASSERT_TRUE(std::filesystem::exists(file)) << name;
+    EXPECT_LE(std::filesystem::file_size(file), 4096u) << name;
+    for (const auto& line : lines_of(file)) {
+      auto j = nlohmann::json::parse(line);  // whole lines only: no line is split by a rotation
+      EXPECT_EQ(j["msg"], "request");
+      seen.push_back(j["n"].get<int>());
+    }
+  }
+  // The newest lines, in order, up to the last one written.
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), 399);
+  for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], seen[i - 1] + 1);
+  EXPECT_GT(seen.size(), 50u);
+  EXPECT_EQ((*logger)->lost_lines(), 0u);
+}
+
+TEST(FileLogger, AppendsToAnExistingFileAndReopensAfterAnOutsideRotation) {
+  LogDir dir;
+  const auto path = dir.path() / "node.log";
+  std::ofstream(path) << "an earlier line\n";
+  auto logger = FileLogger::open({path, LogLevel::kInfo, StreamLogger::Format::kText, 0, 1});
+  ASSERT_TRUE(logger.ok());
+  (*logger)->info("first");
+  // logrotate's "create": the file is moved away, a new one is made, and the node told (SIGHUP).
+  std::filesystem::rename(path, dir.path() / "node.log.old");
+  (*logger)->info("second");  // still into the moved file: nobody said to reopen
+  ASSERT_TRUE((*logger)->reopen().ok());
+  (*logger)->info("third");
+  auto old_lines = lines_of(dir.path() / "node.log.old");
+  ASSERT_EQ(old_lines.size(), 3u);
+  EXPECT_EQ(old_lines[0], "an earlier line");
+  EXPECT_NE(old_lines[1].find(" info first"), std::string::npos) << old_lines[1];
+  EXPECT_NE(old_lines[2].find(" info second"), std::string::npos);
+  auto new_lines = lines_of(path);
+  ASSERT_EQ(new_lines.size(), 1u);
+  EXPECT_NE(new_lines[0].find(" info third"), std::string::npos);
+}
+
+TEST(FileLogger, BadPathsAndOptionsAreClearErrors) {
+  LogDir dir;
+  auto missing_dir = FileLogger::open({dir.path() / "no" / "such" / "node.log"});
+  ASSERT_FALSE(missing_dir.ok());
+  EXPECT_EQ(missing_dir.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing_dir.error().message().find("no/such/node.log"), std::string::npos);
+  auto a_directory = FileLogger::open({dir.path()});
+  ASSERT_FALSE(a_directory.ok());
+  auto keep_none = FileLogger::open({dir.path() / "x.log", LogLevel::kInfo,
+                                     StreamLogger::Format::kJson, 4096, 0});
+  ASSERT_FALSE(keep_none.ok());
+  EXPECT_EQ(keep_none.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.log"));
+}
+
+// Lines that cannot be written (here: past RLIMIT_FSIZE, as on a full disk) are counted and
+// reported by the next line that can be. In a child process: the limit is the process's.
+TEST(FileLogger, LinesLostToAFullDiskAreCountedAndReported) {
+  LogDir dir;
+  const auto path = dir.path() / "node.log";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+    auto logger = FileLogger::open({path, LogLevel::kInfo, StreamLogger::Format::kJson, 0, 1});
+    if (!logger.ok()) ::_exit(10);
+    (*logger)->info("before");
+    rlimit full{};
+    ::getrlimit(RLIMIT_FSIZE, &full);
+    rlimit tight = full;
+    tight.rlim_cur = std::filesystem::file_size(path);
+    if (::setrlimit(RLIMIT_FSIZE, &tight) != 0) ::_exit(11);
+    for (int i = 0; i < 3; ++i) (*logger)->info("lost");
+    if ((*logger)->lost_lines() != 3) ::_exit(12);
+    if (::setrlimit(RLIMIT_FSIZE, &full) != 0) ::_exit(13);
+    (*logger)->info("after");
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto lines = lines_of(path);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["msg"], "before");
+  auto note = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(note["msg"], "log lines were lost");
+  EXPECT_EQ(note["lost"], 3);
+  EXPECT_EQ(note["level"], "warn");
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["msg"], "after");
 }
 
 TEST(NodeDaemonTest, ServesHealthOnAnAnyPortAndStops) {

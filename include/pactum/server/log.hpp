@@ -10,8 +10,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -102,6 +104,53 @@ class StreamLogger final : public Logger {
   LogLevel min_level_;
   Format format_;
   std::mutex mutex_;
+};
+
+// Writes events at `min_level` and above to a file it owns, and keeps that file to a size: when
+// a line would take it past `max_size`, the file is renamed <path>.1 (<path>.1 to <path>.2, …,
+// and <path>.<keep> is deleted) and a new one is started, so the logs never take more than about
+// (keep + 1) × max_size. reopen() starts writing to <path> afresh, for an outside rotation
+// (logrotate's "create", then SIGHUP to pactumd). Lines that cannot be written (disk full) are
+// counted; the next line that can be is preceded by one saying how many were lost.
+class FileLogger final : public Logger {
+ public:
+  struct Options {
+    std::filesystem::path path;
+    LogLevel min_level = LogLevel::kInfo;
+    StreamLogger::Format format = StreamLogger::Format::kJson;
+    std::uint64_t max_size = 64ull << 20;  // 0: never rotate
+    unsigned keep = 5;                     // rotated files kept (at least 1)
+  };
+  // Opens `options.path` for appending (created mode 0600; its directory must exist).
+  // Errors: kInvalidArgument for keep 0; kNotFound, kPermissionDenied or kUnavailable naming
+  // the path when it cannot be opened.
+  [[nodiscard]] static Result<std::unique_ptr<FileLogger>> open(Options options);
+  ~FileLogger() override;
+  FileLogger(const FileLogger&) = delete;
+  FileLogger& operator=(const FileLogger&) = delete;
+
+  [[nodiscard]] bool enabled(LogLevel level) const noexcept override {
+    return level >= options_.min_level && level != LogLevel::kOff;
+  }
+  void log(LogLevel level, std::string_view msg, std::vector<LogField> fields) noexcept override;
+  // Closes the file and opens `path` again (created when missing). On failure the old file is
+  // kept. Errors: as open().
+  [[nodiscard]] Status reopen();
+  // Lines lost so far because the file could not be written.
+  [[nodiscard]] std::uint64_t lost_lines() const noexcept;
+
+ private:
+  explicit FileLogger(Options options, int fd, std::uint64_t size);
+  void rotate_locked() noexcept;
+  bool write_locked(std::string_view line) noexcept;
+
+  Options options_;
+  mutable std::mutex mutex_;
+  int fd_;
+  std::uint64_t size_;            // bytes in the current file
+  std::uint64_t next_rotation_;   // rotate once size_ would pass this (retries after a failure)
+  std::uint64_t lost_ = 0;        // lines never written
+  std::uint64_t lost_reported_ = 0;
 };
 
 // Drops everything.

@@ -11,8 +11,16 @@
 //   http.threads           PACTUM_HTTP_THREADS          --threads           0: one per core
 //   http.max_body_size     PACTUM_HTTP_MAX_BODY_SIZE    --max-body-size     "1MiB", "65536"
 //   http.read_timeout      PACTUM_HTTP_READ_TIMEOUT     --read-timeout      "30s", "500ms"
+//   http.min_body_rate     PACTUM_HTTP_MIN_BODY_RATE    --min-body-rate     bytes/s; 0: off
+//   http.body_grace        PACTUM_HTTP_BODY_GRACE       --body-grace        before the rate counts
+//   http.max_connections   PACTUM_HTTP_MAX_CONNECTIONS  --max-connections   0: from RLIMIT_NOFILE
+//   http.max_connections_per_address  PACTUM_HTTP_MAX_CONNECTIONS_PER_ADDRESS
+//                                                       --max-connections-per-address  0: no cap
 //   log.level              PACTUM_LOG_LEVEL             --log-level         debug..error, off
 //   log.format             PACTUM_LOG_FORMAT            --log-format        json | text
+//   log.file               PACTUM_LOG_FILE              --log-file          "-": standard error
+//   log.max_size           PACTUM_LOG_MAX_SIZE          --log-max-size      rotate past it; 0: never
+//   log.keep               PACTUM_LOG_KEEP              --log-keep          rotated files kept
 //   chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
 //   chain.id               PACTUM_CHAIN_ID              --chain-id          EIP-155 chain id
 //   chain.deployment_file  PACTUM_CHAIN_DEPLOYMENT_FILE --deployment-file   contract addresses
@@ -61,8 +69,16 @@ struct NodeSettings {
   unsigned http_threads = 0;
   std::uint64_t max_body_size = 1024 * 1024;
   std::chrono::milliseconds read_timeout{30'000};
+  // The connection budgets (HttpServerOptions documents each); defaults as there.
+  std::uint64_t min_body_rate = 16 * 1024;
+  std::chrono::milliseconds body_grace{10'000};
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_address = 256;
   LogLevel log_level = LogLevel::kInfo;
   StreamLogger::Format log_format = StreamLogger::Format::kJson;
+  std::filesystem::path log_file;        // empty: standard error (a supervisor's journal)
+  std::uint64_t log_max_size = 64ull << 20;
+  unsigned log_keep = 5;
   std::string rpc_url = "http://127.0.0.1:8545";
   std::uint64_t chain_id = 31337;
   std::filesystem::path deployment_file;     // default: home / "deployment.json"
