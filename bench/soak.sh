@@ -57,7 +57,7 @@ sample() {
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$NODE_PID/status" 2>/dev/null || echo 0)
   fds=$(ls "/proc/$NODE_PID/fd" 2>/dev/null | wc -l)
   db=$(( $(stat -c %s "$NODE_DB" 2>/dev/null || echo 0) + $(stat -c %s "$NODE_DB-wal" 2>/dev/null || echo 0) ))
-  log=$(stat -c %s "$NODE_LOG" 2>/dev/null || echo 0)
+  log=$(stat -c %s "$NODE_LOG"* 2>/dev/null | awk '{s += $1} END {print s + 0}')  # with its rotated files
   echo "$t,$rss,$fds,$db,$log,$downloads,$orders,$errors" >> "$OUT/samples.csv"
   printf 'soak: t=%5ss rss=%6s kB fds=%4s node.db=%9s B log=%9s B downloads=%d orders=%d errors=%d\n' \
     "$t" "$rss" "$fds" "$db" "$log" "$downloads" "$orders" "$errors"

@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
+#include <charconv>
+#include <deque>
 #include <fstream>
 #include <regex>
 
@@ -84,6 +87,8 @@ struct Running {
   std::filesystem::path log;
 };
 
+int start_rank(const std::string& name) { return name == "anvil" ? 0 : 1; }
+
 // Everything `up` started, stopped in reverse order on any failure or at the end.
 class StartedServices {
  public:
@@ -92,7 +97,25 @@ class StartedServices {
   StartedServices& operator=(const StartedServices&) = delete;
   ~StartedServices() { stop_all(); }
 
-  void add(Running r) { running_.push_back(std::move(r)); }
+  // Kept in start order (the chain before the node) whatever order they come in, because
+  // stop_all() stops them in reverse: the node before its chain, so the chain dumps its state
+  // last.
+  void add(Running r) {
+    const auto at = std::find_if(running_.begin(), running_.end(), [&](const Running& x) {
+      return start_rank(x.name) > start_rank(r.name);
+    });
+    running_.insert(at, std::move(r));
+  }
+  // Drops a service that exited (and was reaped) from the set.
+  void forget(const std::string& name) {
+    std::erase_if(running_, [&](const Running& r) { return r.name == name; });
+  }
+  const Running* find(const std::string& name) const {
+    for (const auto& r : running_) {
+      if (r.name == name) return &r;
+    }
+    return nullptr;
+  }
   const std::vector<Running>& all() const { return running_; }
   // Forget them: they stay up (--detach succeeded).
   void release() { running_.clear(); }
@@ -142,6 +165,84 @@ Status check_interrupt(StopSignals& signals, const StartedServices& services, mi
   return ok_status();
 }
 
+// How often a foreground `up` restarts services that died before it gives up and stops the
+// stack: a service that keeps dying (a broken node.toml, a port someone took) would otherwise
+// restart forever and bury its cause in the log.
+constexpr std::size_t kMaxRestarts = 3;
+constexpr std::chrono::seconds kRestartWindow{60};
+
+// The port of an "http://host:port" URL this command wrote.
+// Errors: kDataLoss naming `where` when it has none.
+Result<int> port_of(const std::string& url, const std::string& where) {
+  const auto colon = url.rfind(':');
+  if (colon != std::string::npos) {
+    int port = 0;
+    const char* first = url.data() + colon + 1;
+    const char* last = url.data() + url.size();
+    const auto [ptr, ec] = std::from_chars(first, last, port);
+    if (ec == std::errc() && ptr == last && port > 0 && port < 65536) return port;
+  }
+  return data_loss(where + ": the URL " + url + " has no port");
+}
+
+// Where the stack's services are: what the record says, and what `up` prints.
+struct StackState {
+  std::string rpc_url;
+  std::optional<std::string> node_url;
+  std::optional<nlohmann::json> contracts;
+};
+
+// A recorded stack some of whose services died (pactumd crashed, anvil was killed). The ones
+// still running are kept as they are and the dead ones started again on the ports they had, so
+// that the survivors (the node's --rpc-url) and the user's clients still find them.
+struct Resume {
+  StackState state;
+  std::vector<Running> alive;
+  bool chain_dead = false;
+  bool node_dead = false;
+  int chain_port = 0;
+  int node_port = 0;
+};
+
+// Errors: kFailedPrecondition when the whole stack still runs, or a foreground `up` supervises
+// it (that one restarts what dies); kDataLoss for a record without ports.
+Result<Resume> plan_resume(const StackRecord& existing, const Home& home) {
+  std::string pids;
+  for (const auto& s : existing.services) {
+    pids += (pids.empty() ? "" : ", ") + s.name + " pid " + std::to_string(s.pid);
+  }
+  const std::string running = "a local stack is already running in " + home.root().string() +
+                              " (chain " + existing.rpc_url + "; " + pids + ")";
+  if (existing.supervisor &&
+      detail::is_running({existing.supervisor->pid, existing.supervisor->start_time})) {
+    return failed_precondition(running + ", supervised by `pactum up` (pid " +
+                               std::to_string(existing.supervisor->pid) +
+                               "), which restarts what dies; stop it with Ctrl-C there or "
+                               "`pactum down`");
+  }
+  Resume r;
+  r.state = {existing.rpc_url, existing.node_url, existing.contracts};
+  for (const auto& s : existing.services) {
+    const detail::ProcessId id{s.pid, s.start_time};
+    if (detail::is_running(id)) {
+      r.alive.push_back({s.name, id, s.log});
+    } else if (s.name == "anvil") {
+      r.chain_dead = true;
+    } else {
+      r.node_dead = true;
+    }
+  }
+  if (!r.chain_dead && !r.node_dead) {
+    return failed_precondition(running + "; stop it with `pactum down`");
+  }
+  const std::string where = detail::stack_record_path(home).string();
+  PACTUM_TRY(r.chain_port, port_of(existing.rpc_url, where));
+  if (existing.node_url) {
+    PACTUM_TRY(r.node_port, port_of(*existing.node_url, where));
+  }
+  return r;
+}
+
 class UpCommand final : public Command {
  public:
   explicit UpCommand(StackHooks hooks) : hooks_(std::move(hooks)) {}
@@ -165,30 +266,42 @@ class UpCommand final : public Command {
     sub.add_option("--stop-timeout", o_.stop_timeout_seconds,
                    "Seconds a service gets to stop after SIGTERM before SIGKILL")
         ->check(CLI::Range(1, 3600));
+    sub.footer(
+        "A stack whose service died (run `up` again) gets that service back on its old port; the\n"
+        "ones still running are kept. In the foreground, `up` restarts a service that dies, up to " +
+        std::to_string(kMaxRestarts) + " times\nin " + std::to_string(kRestartWindow.count()) +
+        " s; then it stops the stack.");
   }
   Status run(Invocation& inv) override;
 
  private:
-  Result<Running> start_anvil(Invocation& inv, const Home& home, StopSignals& signals,
+  Result<Running> start_anvil(Invocation& inv, const Home& home, int port, StopSignals& signals,
                               StartedServices& services, std::string& rpc_url);
-  Result<Running> start_node(Invocation& inv, const Home& home, const std::filesystem::path& binary,
+  Result<Running> start_node(Invocation& inv, const Home& home, int port,
                              const std::string& rpc_url, StopSignals& signals,
                              StartedServices& services, std::string& node_url);
-  Status supervise(Invocation& inv, const Home& home, StopSignals& signals,
+  Result<std::optional<nlohmann::json>> deploy(Invocation& inv, const Home& home,
+                                               const std::string& rpc_url);
+  Status record(const Home& home, const StackState& state, const StartedServices& services);
+  Status restart(Invocation& inv, const Home& home, const std::string& name, StackState& state,
+                 StopSignals& signals, StartedServices& services);
+  Status supervise(Invocation& inv, const Home& home, StackState& state, StopSignals& signals,
                    StartedServices& services);
 
   StackHooks hooks_;
   UpOptions o_;
+  std::optional<std::filesystem::path> node_binary_;
 };
 
-Result<Running> UpCommand::start_anvil(Invocation& inv, const Home& home, StopSignals& signals,
-                                       StartedServices& services, std::string& rpc_url) {
+Result<Running> UpCommand::start_anvil(Invocation& inv, const Home& home, int port_wanted,
+                                       StopSignals& signals, StartedServices& services,
+                                       std::string& rpc_url) {
   PACTUM_TRY(std::filesystem::path anvil, find_anvil(inv.env(), inv.executable()));
   const auto log = home.logs_dir() / "anvil.log";
   const auto offset = file_size_or_zero(log);
   const auto state = home.chain_dir() / "state.json";
   const std::vector<std::string> argv = {
-      anvil.string(), "--host", "127.0.0.1", "--port", std::to_string(o_.chain_port), "--chain-id",
+      anvil.string(), "--host", "127.0.0.1", "--port", std::to_string(port_wanted), "--chain-id",
       std::to_string(kDevChainId), "--mnemonic", std::string(kDevMnemonic), "--accounts",
       std::to_string(kDevAccountCount),
       // Loaded at start when present, dumped on SIGTERM and every second, so a SIGKILL loses
@@ -238,21 +351,29 @@ Result<Running> UpCommand::start_anvil(Invocation& inv, const Home& home, StopSi
   return running;
 }
 
-Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
-                                      const std::filesystem::path& binary,
+Result<Running> UpCommand::start_node(Invocation& inv, const Home& home, int port,
                                       const std::string& rpc_url, StopSignals& signals,
                                       StartedServices& services, std::string& node_url) {
-  int port = o_.node_port;
   if (port == 0) {
     PACTUM_TRY(int free_port, detail::pick_free_port());
     port = free_port;
   }
   node_url = "http://127.0.0.1:" + std::to_string(port);
+  // The node writes its own log (log.file), which it rotates by size and reopens on SIGHUP;
+  // what it prints before that log is open, and what a crash prints, go to pactumd.out.
   const auto log = home.logs_dir() / "pactumd.log";
-  const auto offset = file_size_or_zero(log);
+  const auto out = home.logs_dir() / "pactumd.out";
+  const auto log_offset = file_size_or_zero(log);
+  const auto out_offset = file_size_or_zero(out);
+  const auto tails = [&] {
+    std::string text = "; log " + log.string() + ":\n" + tail_of(log, log_offset);
+    const std::string said = tail_of(out, out_offset);
+    if (!said.empty()) text += "\n" + out.string() + ":\n" + said;
+    return text;
+  };
   // Everything the node must agree on with this stack is passed as a flag (flags win over
-  // node.toml and PACTUM_* in pactumd); the rest (log level, limits) stays the user's to set in
-  // <home>/node.toml.
+  // node.toml and PACTUM_* in pactumd); the rest (log level and rotation, limits) stays the
+  // user's to set in <home>/node.toml.
   // The node signs with dev account kNodeDevAccount (a funded account without a role, so its
   // transactions never race a user's nonces) and takes uploads from the four role accounts.
   std::string publishers;
@@ -260,7 +381,7 @@ Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
     PACTUM_TRY(eth::Address a, dev_address(i));
     publishers += (publishers.empty() ? "" : ",") + a.to_checksum_string();
   }
-  std::vector<std::string> argv = {binary.string(),
+  std::vector<std::string> argv = {node_binary_->string(),
                                    "--data-dir",
                                    home.node_dir().string(),
                                    "--http-address",
@@ -274,7 +395,9 @@ Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
                                    "--dev-account",
                                    std::to_string(kNodeDevAccount),
                                    "--publishers",
-                                   publishers};
+                                   publishers,
+                                   "--log-file",
+                                   log.string()};
   const auto deployment_file =
       home.root() / "deployments" / (std::to_string(kDevChainId) + ".json");
   std::error_code ec;
@@ -285,9 +408,9 @@ Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
   // The node reads PACTUM_HOME (for node.toml); it must be this stack's home even when --home
   // chose it.
   const Environment env = inv.env().with("PACTUM_HOME", home.root().string());
-  inv.note("starting pactumd (" + binary.string() + ")…");
+  inv.note("starting pactumd (" + node_binary_->string() + ")…");
   const auto mode = o_.detach ? detail::SpawnMode::kDetached : detail::SpawnMode::kAttached;
-  PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, env, log, mode));
+  PACTUM_TRY(detail::ProcessId id, detail::spawn_service(argv, env, out, mode));
   Running running{"pactumd", id, log};
   services.add(running);
   const auto deadline = Clock::now() + std::chrono::seconds(o_.timeout_seconds);
@@ -298,19 +421,69 @@ Result<Running> UpCommand::start_node(Invocation& inv, const Home& home,
       const std::string why =
           status.ok() ? "answered HTTP " + std::to_string(*status) : status.error().message();
       return deadline_exceeded("pactumd at " + node_url + " was not healthy within " +
-                               std::to_string(o_.timeout_seconds) + " s (" + why + "); log " +
-                               log.string() + ":\n" + tail_of(log, offset));
+                               std::to_string(o_.timeout_seconds) + " s (" + why + ")" + tails());
     }
     if (auto s = check_interrupt(signals, services, kPollInterval); !s.ok()) {
-      return Error(s.error().code(),
-                   s.error().message() + "; log " + log.string() + ":\n" + tail_of(log, offset));
+      return Error(s.error().code(), s.error().message() + tails());
     }
   }
   return running;
 }
 
-Status UpCommand::supervise(Invocation& inv, const Home& home, StopSignals& signals,
-                            StartedServices& services) {
+Result<std::optional<nlohmann::json>> UpCommand::deploy(Invocation& inv, const Home& home,
+                                                        const std::string& rpc_url) {
+  if (!hooks_.deploy) return std::optional<nlohmann::json>();
+  inv.note("deploying the contracts…");
+  auto deployed = hooks_.deploy(inv, ChainInfo{rpc_url, kDevChainId, home.root()});
+  if (!deployed.ok()) return deployed.error().with_context("deploying the contracts");
+  return std::optional<nlohmann::json>(std::move(deployed).value());
+}
+
+Status UpCommand::record(const Home& home, const StackState& state,
+                         const StartedServices& services) {
+  StackRecord record;
+  record.rpc_url = state.rpc_url;
+  record.chain_id = kDevChainId;
+  record.node_url = state.node_url;
+  record.detached = o_.detach;
+  record.contracts = state.contracts;
+  for (const auto& r : services.all()) {
+    record.services.push_back(
+        {r.name, static_cast<int>(r.id.pid), r.id.start_time, r.log.string()});
+  }
+  if (!o_.detach) {
+    const pid_t self = ::getpid();
+    record.supervisor = ServiceRecord{"pactum", static_cast<int>(self),
+                                      detail::process_start_time(self).value_or(0), ""};
+  }
+  // Written atomically, and without the lock: `down` takes the lock while it waits for this
+  // process to stop, and the old record names the same supervisor.
+  return detail::write_stack_record(home, record);
+}
+
+Status UpCommand::restart(Invocation& inv, const Home& home, const std::string& name,
+                          StackState& state, StopSignals& signals, StartedServices& services) {
+  if (name == "anvil") {
+    PACTUM_TRY(int port, port_of(state.rpc_url, "the chain's URL"));
+    std::string rpc_url;
+    PACTUM_TRY_STATUS(start_anvil(inv, home, port, signals, services, rpc_url));
+    // The chain came back from its state file: the contracts are there unless the last second
+    // before the crash held their deployment. The deploy step checks, and deploys what is
+    // missing.
+    PACTUM_TRY(std::optional<nlohmann::json> contracts, deploy(inv, home, rpc_url));
+    if (contracts) state.contracts = std::move(contracts);
+  } else {
+    if (!state.node_url || !node_binary_) return internal_error("no node to restart");
+    PACTUM_TRY(int port, port_of(*state.node_url, "the node's URL"));
+    std::string node_url;
+    PACTUM_TRY_STATUS(start_node(inv, home, port, state.rpc_url, signals, services, node_url));
+  }
+  return record(home, state, services);
+}
+
+Status UpCommand::supervise(Invocation& inv, const Home& home, StackState& state,
+                            StopSignals& signals, StartedServices& services) {
+  std::deque<Clock::time_point> restarts;  // within the last kRestartWindow
   for (;;) {
     const int sig = signals.wait(milliseconds(1000));
     if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
@@ -320,14 +493,31 @@ Status UpCommand::supervise(Invocation& inv, const Home& home, StopSignals& sign
       inv.note("stopped");
       return ok_status();
     }
-    // SIGCHLD or the periodic look: a service that dies takes the stack down with it, because
-    // a node without its chain (or the reverse) only produces confusing errors.
-    if (auto dead = services.exited()) {
+    // SIGCHLD or the periodic look (services adopted from a detached stack are not our
+    // children): a service that died is started again, on its port, while the other keeps
+    // running.
+    auto dead = services.exited();
+    if (!dead) continue;
+    const auto& [name, how] = *dead;
+    services.forget(name);
+    const auto now = Clock::now();
+    while (!restarts.empty() && now - restarts.front() > kRestartWindow) restarts.pop_front();
+    if (restarts.size() >= kMaxRestarts) {
       services.stop_all();
       detail::remove_stack_record(home);
-      return unavailable(dead->first + " " + dead->second + "; the stack was stopped (see " +
-                         home.logs_dir().string() + ")");
+      return unavailable(name + " " + how + ", after " + std::to_string(kMaxRestarts) +
+                         " restarts within " + std::to_string(kRestartWindow.count()) +
+                         " s; the stack was stopped (see " + home.logs_dir().string() + ")");
     }
+    restarts.push_back(now);
+    inv.note(name + " " + how + "; restarting it…");
+    if (Status st = restart(inv, home, name, state, signals, services); !st.ok()) {
+      services.stop_all();
+      detail::remove_stack_record(home);
+      return st.error().with_context("restarting " + name + "; the stack was stopped");
+    }
+    inv.note(name + " is running again (pid " + std::to_string(services.find(name)->id.pid) +
+             ")");
   }
 }
 
@@ -341,14 +531,18 @@ Status UpCommand::run(Invocation& inv) {
              detail::FileLock::acquire(home.run_dir() / "lock",
                                        std::chrono::seconds(o_.timeout_seconds * 3)));
   PACTUM_TRY(std::optional<StackRecord> existing, read_stack_record(home));
+  std::optional<Resume> resume;
   if (existing) {
-    std::string pids;
-    for (const auto& s : existing->services) {
-      pids += (pids.empty() ? "" : ", ") + s.name + " pid " + std::to_string(s.pid);
+    PACTUM_TRY(Resume r, plan_resume(*existing, home));
+    if (o_.fresh) {
+      std::string alive;
+      for (const auto& a : r.alive) alive += (alive.empty() ? "" : ", ") + a.name;
+      return failed_precondition("--fresh discards the chain and the node's store, but part of "
+                                 "the stack in " +
+                                 home.root().string() + " still runs (" + alive +
+                                 "); stop it with `pactum down` first");
     }
-    return failed_precondition("a local stack is already running in " + home.root().string() +
-                               " (chain " + existing->rpc_url + "; " + pids +
-                               "); stop it with `pactum down`");
+    resume = std::move(r);
   }
   if (o_.fresh) {
     std::error_code ec;
@@ -357,75 +551,77 @@ Status UpCommand::run(Invocation& inv) {
     PACTUM_TRY_STATUS(Home::ensure_dir(home.chain_dir()));
     PACTUM_TRY_STATUS(Home::ensure_dir(home.node_dir()));
   }
-  std::optional<std::filesystem::path> node_binary;
   if (!o_.no_node) {
-    PACTUM_TRY(node_binary, find_node_binary(inv.env(), inv.executable()));
+    PACTUM_TRY(node_binary_, find_node_binary(inv.env(), inv.executable()));
   }
 
   StopSignals signals;
   StartedServices services(grace);
-  std::string rpc_url;
-  PACTUM_TRY(Running anvil, start_anvil(inv, home, signals, services, rpc_url));
-
-  std::optional<nlohmann::json> contracts;
-  if (hooks_.deploy) {
-    inv.note("deploying the contracts…");
-    auto deployed = hooks_.deploy(inv, ChainInfo{rpc_url, kDevChainId, home.root()});
-    if (!deployed.ok()) return deployed.error().with_context("deploying the contracts");
-    contracts = std::move(deployed).value();
+  StackState state;
+  std::vector<std::string> restarted;
+  if (!resume || resume->chain_dead) {
+    PACTUM_TRY_STATUS(start_anvil(inv, home, resume ? resume->chain_port : o_.chain_port, signals,
+                                  services, state.rpc_url));
+    PACTUM_TRY(state.contracts, deploy(inv, home, state.rpc_url));
+    if (resume) restarted.push_back("anvil");
+  } else {
+    state.rpc_url = resume->state.rpc_url;
+    state.contracts = resume->state.contracts;
   }
-
-  std::optional<Running> node;
-  std::string node_url;
-  if (node_binary) {
-    PACTUM_TRY(Running started,
-               start_node(inv, home, *node_binary, rpc_url, signals, services, node_url));
-    node = std::move(started);
+  const bool node_alive =
+      resume && std::any_of(resume->alive.begin(), resume->alive.end(),
+                            [](const Running& r) { return r.name == "pactumd"; });
+  if (node_alive) {
+    state.node_url = resume->state.node_url;
+  } else if (node_binary_) {
+    const int port = resume && resume->state.node_url ? resume->node_port : o_.node_port;
+    std::string node_url;
+    PACTUM_TRY_STATUS(start_node(inv, home, port, state.rpc_url, signals, services, node_url));
+    state.node_url = node_url;
+    if (resume && resume->node_dead) restarted.push_back("pactumd");
   }
-
-  StackRecord record;
-  record.rpc_url = rpc_url;
-  record.chain_id = kDevChainId;
-  if (node) record.node_url = node_url;
-  record.detached = o_.detach;
-  record.contracts = contracts;
-  for (const auto& r : services.all()) {
-    record.services.push_back(
-        {r.name, static_cast<int>(r.id.pid), r.id.start_time, r.log.string()});
+  // The survivors join only now: a failure above stops what this run started and leaves them
+  // (and their record) as they were.
+  if (resume) {
+    for (auto& r : resume->alive) services.add(std::move(r));
   }
-  if (!o_.detach) {
-    const pid_t self = ::getpid();
-    record.supervisor = ServiceRecord{"pactum", static_cast<int>(self),
-                                      detail::process_start_time(self).value_or(0), ""};
-  }
-  PACTUM_TRY_STATUS(detail::write_stack_record(home, record));
+  PACTUM_TRY_STATUS(record(home, state, services));
   lock.release();
 
+  const Running& anvil = *services.find("anvil");
+  const Running* node = services.find("pactumd");
   // The node's signing address, the `node` of every signed request (also in its /health).
   std::string node_address;
   if (auto a = dev_address(kNodeDevAccount); a.ok()) node_address = a->to_checksum_string();
-  auto accounts = list_dev_accounts(rpc_url);
-  nlohmann::json doc = {{"home", home.root().string()},
-                        {"detached", o_.detach},
-                        {"chain",
-                         {{"rpc_url", rpc_url},
-                          {"chain_id", kDevChainId},
-                          {"pid", anvil.id.pid},
-                          {"log", anvil.log.string()},
-                          {"state_file", (home.chain_dir() / "state.json").string()}}},
-                        {"node", node ? nlohmann::json{{"url", node_url},
+  auto accounts = list_dev_accounts(state.rpc_url);
+  nlohmann::json doc = {
+      {"home", home.root().string()},
+      {"detached", o_.detach},
+      {"restarted", restarted},
+      {"chain",
+       {{"rpc_url", state.rpc_url},
+        {"chain_id", kDevChainId},
+        {"pid", anvil.id.pid},
+        {"log", anvil.log.string()},
+        {"state_file", (home.chain_dir() / "state.json").string()}}},
+      {"node", node && state.node_url ? nlohmann::json{{"url", *state.node_url},
                                                        {"pid", node->id.pid},
                                                        {"log", node->log.string()},
                                                        {"address", node_address}}
                                       : nlohmann::json(nullptr)},
-                        {"contracts", contracts ? *contracts : nlohmann::json(nullptr)},
-                        {"accounts", accounts_json(accounts)}};
+      {"contracts", state.contracts ? *state.contracts : nlohmann::json(nullptr)},
+      {"accounts", accounts_json(accounts)}};
   std::string human = "Pactum local stack is up";
   human += o_.detach ? " (detached: stop it with `pactum down`)\n" : " (Ctrl-C stops it)\n";
-  human += "  chain      " + rpc_url + "  chain id " + std::to_string(kDevChainId) +
+  if (!restarted.empty()) {
+    std::string names;
+    for (const auto& n : restarted) names += (names.empty() ? "" : " and ") + n;
+    human += "  restarted  " + names + " (had exited; the rest kept running)\n";
+  }
+  human += "  chain      " + state.rpc_url + "  chain id " + std::to_string(kDevChainId) +
            ", anvil pid " + std::to_string(anvil.id.pid) + "\n";
-  if (node) {
-    human += "  node       " + node_url + "  pactumd pid " + std::to_string(node->id.pid) +
+  if (node && state.node_url) {
+    human += "  node       " + *state.node_url + "  pactumd pid " + std::to_string(node->id.pid) +
              ", address " + node_address + " (dev account " + std::to_string(kNodeDevAccount) +
              ")\n";
   } else if (o_.no_node) {
@@ -433,6 +629,7 @@ Status UpCommand::run(Invocation& inv) {
   } else {
     human += "  node       not started: no pactumd found (build it, or set PACTUM_NODE_BIN)\n";
   }
+  const auto& contracts = state.contracts;
   human += contracts ? "  contracts  " + contracts->dump() + "\n"
                      : "  contracts  not deployed: this pactum has no deploy step yet\n";
   if (contracts && contracts->contains("dev_token") && (*contracts)["dev_token"].is_object()) {
@@ -450,7 +647,7 @@ Status UpCommand::run(Invocation& inv) {
     services.release();
     return ok_status();
   }
-  return supervise(inv, home, signals, services);
+  return supervise(inv, home, state, signals, services);
 }
 
 }  // namespace

@@ -258,6 +258,114 @@ TEST_F(StackTest, DownStopsAForegroundStack) {
   EXPECT_TRUE(gone_within(anvil, std::chrono::seconds(5)));
 }
 
+// The record once it names an anvil other than `old_pid` (a foreground `up` restarted it).
+std::optional<nlohmann::json> wait_for_new_anvil(const std::string& home, int old_pid,
+                                                 std::chrono::seconds deadline) {
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    auto record = wait_for_record(home, std::chrono::seconds(1));
+    if (record && (*record)["services"][0]["name"] == "anvil" &&
+        (*record)["services"][0]["pid"] != old_pid) {
+      return record;
+    }
+    ::usleep(20'000);
+  }
+  return std::nullopt;
+}
+
+std::uint64_t block_number(const std::string& rpc_url) {
+  auto answer = rpc_call(rpc_url, "eth_blockNumber");
+  EXPECT_TRUE(answer.ok()) << answer.error().to_string();
+  if (!answer.ok()) return 0;
+  return std::stoull(nlohmann::json::parse(*answer).get<std::string>(), nullptr, 16);
+}
+
+// Found by an attacker's soak: after pactumd (or anvil) died, `up` refused ("already running")
+// until `down` stopped the survivor too. Now `up` starts the dead one again on its old port and
+// keeps the one that runs.
+TEST_F(StackTest, UpAgainRestartsWhicheverServiceDied) {
+  if (!pactumd_built()) GTEST_SKIP() << "pactumd is not built";
+  auto first = run_pactum(up_args());
+  ASSERT_EQ(first.exit_code, 0) << first.stdout_text << first.stderr_text;
+  const auto one = nlohmann::json::parse(first.stdout_text);
+  EXPECT_EQ(one["restarted"], nlohmann::json::array());
+  const std::string rpc_url = one["chain"]["rpc_url"];
+  const std::string node_url = one["node"]["url"];
+  const int chain_pid = one["chain"]["pid"];
+  const int node_pid = one["node"]["pid"];
+  // The node writes its own log; what it prints on stderr goes beside it.
+  EXPECT_EQ(one["node"]["log"], home() + "/logs/pactumd.log");
+  EXPECT_GT(std::filesystem::file_size(home() + "/logs/pactumd.log"), 0u);
+  EXPECT_TRUE(std::filesystem::exists(home() + "/logs/pactumd.out"));
+
+  ::kill(node_pid, SIGKILL);
+  ASSERT_TRUE(gone_within(node_pid, std::chrono::seconds(5)));
+  auto second = run_pactum(up_args());
+  ASSERT_EQ(second.exit_code, 0) << second.stdout_text << second.stderr_text;
+  const auto two = nlohmann::json::parse(second.stdout_text);
+  EXPECT_EQ(two["restarted"], nlohmann::json::array({"pactumd"}));
+  EXPECT_EQ(two["chain"]["pid"], chain_pid);
+  EXPECT_EQ(two["chain"]["rpc_url"], rpc_url);
+  EXPECT_EQ(two["node"]["url"], node_url);  // its old port, though --node-port 0 was asked
+  const int new_node_pid = two["node"]["pid"];
+  EXPECT_NE(new_node_pid, node_pid);
+  EXPECT_TRUE(process_alive(new_node_pid));
+  EXPECT_EQ(two["contracts"], one["contracts"]);
+
+  // A block the state file holds (anvil dumps every second), then anvil dies.
+  ASSERT_TRUE(rpc_call(rpc_url, "evm_mine").ok());
+  const auto mined = block_number(rpc_url);
+  ::usleep(2'500'000);  // two dumps: the state file holds the block
+  ::kill(chain_pid, SIGKILL);
+  ASSERT_TRUE(gone_within(chain_pid, std::chrono::seconds(5)));
+  auto third = run_pactum(up_args());
+  ASSERT_EQ(third.exit_code, 0) << third.stdout_text << third.stderr_text;
+  const auto three = nlohmann::json::parse(third.stdout_text);
+  EXPECT_EQ(three["restarted"], nlohmann::json::array({"anvil"}));
+  EXPECT_EQ(three["chain"]["rpc_url"], rpc_url);
+  EXPECT_NE(three["chain"]["pid"], chain_pid);
+  EXPECT_EQ(three["node"]["pid"], new_node_pid);  // the node kept running
+  EXPECT_GE(block_number(rpc_url), mined);
+  EXPECT_EQ(three["contracts"], one["contracts"]);
+
+  // Nothing dead: refused as before; and --fresh over a half-running stack is refused.
+  auto fourth = run_pactum(up_args());
+  EXPECT_EQ(fourth.exit_code, exit_code_for(ErrorCode::kFailedPrecondition)) << fourth.stdout_text;
+  ::kill(new_node_pid, SIGKILL);
+  ASSERT_TRUE(gone_within(new_node_pid, std::chrono::seconds(5)));
+  auto args = up_args();
+  args.push_back("--fresh");
+  auto fresh = run_pactum(args);
+  EXPECT_EQ(fresh.exit_code, exit_code_for(ErrorCode::kFailedPrecondition)) << fresh.stdout_text;
+  EXPECT_NE(fresh.stdout_text.find("pactum down"), std::string::npos) << fresh.stdout_text;
+  EXPECT_TRUE(process_alive(three["chain"]["pid"].get<int>()));
+}
+
+// In the foreground `up` is the supervisor: it restarts a service that dies, on its port, and
+// gives up (stopping the stack, exit 10) when one dies more than 3 times within a minute.
+TEST_F(StackTest, ForegroundUpRestartsADeadServiceAndGivesUpOnOneThatKeepsDying) {
+  ForegroundUp up(home(), dir_.path() / "up.json");
+  auto record = wait_for_record(home(), std::chrono::seconds(60));
+  ASSERT_TRUE(record) << "up did not come up";
+  const std::string rpc_url = (*record)["rpc_url"];
+  int anvil = (*record)["services"][0]["pid"];
+  for (int death = 1; death <= 3; ++death) {
+    ::kill(anvil, SIGKILL);
+    auto restarted = wait_for_new_anvil(home(), anvil, std::chrono::seconds(60));
+    ASSERT_TRUE(restarted) << "anvil was not restarted after death " << death;
+    EXPECT_EQ((*restarted)["rpc_url"], rpc_url);
+    EXPECT_EQ((*restarted)["supervisor"]["pid"], up.pid());
+    anvil = (*restarted)["services"][0]["pid"];
+    EXPECT_TRUE(process_alive(anvil));
+    EXPECT_TRUE(rpc_call(rpc_url, "eth_chainId").ok());  // it answers on the old port
+  }
+  ::kill(anvil, SIGKILL);  // the 4th death within a minute
+  auto status = up.wait(std::chrono::seconds(30));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(*status, exit_code_for(ErrorCode::kUnavailable));
+  EXPECT_FALSE(std::filesystem::exists(home() + "/run/stack.json"));
+}
+
 // A pid file left by a process that is gone (here: a record naming a pid with another start
 // time) is stale: `down` does not signal it and `up` is not refused.
 TEST_F(StackTest, StaleRecordIsIgnored) {
