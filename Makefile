@@ -30,7 +30,8 @@ test: deps
 test-release: build
 	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
 
-# The libraries' tests and the libFuzzer targets (label fuzz, $(FUZZ_SECONDS) s each).
+# The node scope under ASan + UBSan (libraries, server, node, pactumd) and the libFuzzer targets
+# (label fuzz, $(FUZZ_SECONDS) s each).
 test-asan: build-asan
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
 

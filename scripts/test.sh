@@ -13,6 +13,6 @@ fi
 step "C++ release build: unit, oracle (ethers/cast) and live (anvil) tests"
 make --no-print-directory test-release JOBS="$JOBS"
 
-step "C++ libraries under ASan + UBSan (clang), with the libFuzzer targets ${FUZZ_SECONDS:-15} s each"
+step "C++ libraries, server, node and pactumd under ASan + UBSan (clang), with the libFuzzer targets ${FUZZ_SECONDS:-15} s each"
 make --no-print-directory test-asan JOBS="$JOBS" FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 step "all suites passed"

@@ -266,6 +266,14 @@ TEST_F(HttpEdgeTest, TheDefaultCapFollowsTheOpenFileLimit) {
 // the server backs off instead of spinning, logs it a bounded number of times, and serves
 // again as soon as descriptors are free.
 TEST_F(HttpEdgeTest, OutOfDescriptorsBacksOffAndRecovers) {
+#if defined(PACTUM_SANITIZED)
+  // The sanitizers' runtime needs descriptors of its own: before UBSan's vptr check trusts an
+  // object it probes that the memory is readable by writing it into a pipe, and with the
+  // descriptor table full the pipe cannot be made, so every check that misses its cache reports
+  // "invalid vptr" (an asio strand's shared_ptr, an error_category; "memory cannot be
+  // printed"). The release tree runs this test.
+  GTEST_SKIP() << "needs a process without free descriptors, which the sanitizers cannot check";
+#endif
   HttpServerOptions o;
   o.max_connections = 10'000;
   o.max_connections_per_address = 0;
