@@ -16,7 +16,7 @@
 #include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/rpc/logs.hpp"
 #include "support/live_node.hpp"
-#include "support/rpc_fault_proxy.hpp"
+#include "support/net/rpc_fault_proxy.hpp"
 
 namespace pactum::client {
 namespace {

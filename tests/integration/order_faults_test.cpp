@@ -10,6 +10,7 @@
 // the lock was sent) exits with the pending agreement named, `pactum recover` finds it, and it
 // downloads; an order killed (SIGKILL) while waiting for its receipt is recovered the same way;
 // ordering again finds the agreement instead of paying twice.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "cli_test_util.hpp"
@@ -25,7 +27,7 @@
 #include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/rpc/eth_api.hpp"
 #include "pactum/rpc/json_rpc.hpp"
-#include "support/rpc_fault_proxy.hpp"
+#include "support/net/rpc_fault_proxy.hpp"
 
 extern char** environ;
 

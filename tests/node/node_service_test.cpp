@@ -21,7 +21,7 @@
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
 #include "pactum/store/chunk_verifier.hpp"
-#include "server/test_client.hpp"
+#include "support/net/test_client.hpp"
 #include "support/ddo_cases.hpp"
 #include "support/tmpfs.hpp"
 
@@ -35,8 +35,8 @@ using contracts::testing::LiveChain;
 using eth::U256;
 using Json = nlohmann::json;
 using server::testing::StringResponse;
+using server::testing::Method;
 using server::testing::TestClient;
-namespace http = boost::beast::http;
 
 constexpr std::uint32_t kChunk = 4096;
 const U256 kPrice = U256(250'000'000'000'000'000ULL);  // 0.25 ether
@@ -143,7 +143,7 @@ class NodeServiceTest : public ::testing::Test {
     return sdk::sign_node_request(signer, r, chain_.chain_id());
   }
 
-  std::optional<StringResponse> send(http::verb method, const std::string& target, std::string body,
+  std::optional<StringResponse> send(Method method, const std::string& target, std::string body,
                                      const sdk::SignedNodeRequest& s, std::string range = {}) {
     TestClient client(server_->port());
     if (range.empty()) {
@@ -158,7 +158,7 @@ class NodeServiceTest : public ::testing::Test {
   }
 
   Json upload(const std::string& bytes, int signer = contracts::testing::kPublisher) {
-    auto r = send(http::verb::post, "/api/v1/uploads", bytes,
+    auto r = send(Method::kPost, "/api/v1/uploads", bytes,
                   sign(signer, sdk::NodeAction::kUpload, Hash32{}));
     EXPECT_TRUE(r.has_value());
     if (!r) return {};
@@ -195,7 +195,7 @@ class NodeServiceTest : public ::testing::Test {
                                         const Json& ddo,
                                         int signer = contracts::testing::kPublisher) {
     Json body = {{"upload_id", upload_id}, {"ddo", ddo}};
-    return send(http::verb::put, "/api/v1/assets/" + format_did(did), body.dump(),
+    return send(Method::kPut, "/api/v1/assets/" + format_did(did), body.dump(),
                 sign(signer, sdk::NodeAction::kPublish, did));
   }
 
@@ -248,7 +248,7 @@ class NodeServiceTest : public ::testing::Test {
   std::optional<StringResponse> access(const Hash32& id, const std::string& what,
                                        int signer = contracts::testing::kConsumer,
                                        std::string range = {}) {
-    return send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/" + what, "",
+    return send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/" + what, "",
                 sign(signer, sdk::NodeAction::kAccess, id), std::move(range));
   }
 
@@ -342,7 +342,7 @@ TEST_F(NodeServiceTest, PublishResolveOrderDownloadVerifiedWithExactBalances) {
   ASSERT_TRUE(part.has_value());
   ASSERT_EQ(part->result_int(), 206);
   EXPECT_EQ(part->body(), file.substr(5000, 5000));
-  EXPECT_EQ((*part)[http::field::content_range], "bytes 5000-9999/" + std::to_string(file.size()));
+  EXPECT_EQ((*part)["Content-Range"], "bytes 5000-9999/" + std::to_string(file.size()));
   auto past = access(id, "content", contracts::testing::kConsumer, "bytes=99999999-");
   ASSERT_TRUE(past.has_value());
   EXPECT_EQ(past->result_int(), 416);
@@ -374,11 +374,11 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   const Hash32 free = order(params_for(did, U256(0)), "order-free");
   expect_refused(access(free, "content"), 403, "permission_denied", "price zero");
   // Expired request.
-  expect_refused(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "",
+  expect_refused(send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "",
                       sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id, -5)),
                  401, "unauthenticated", "expired");
   // A request signed for another action, and one without headers.
-  expect_refused(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "",
+  expect_refused(send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "",
                       sign(contracts::testing::kConsumer, sdk::NodeAction::kUpload, id)),
                  400, "invalid_argument", "wrong action");
   {
@@ -388,12 +388,12 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   }
   // Replayed request: the first succeeds, the same headers again are refused.
   auto signed_once = sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id);
-  auto first = send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once);
+  auto first = send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once);
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->result_int(), 200);
   EXPECT_EQ(first->body(), file);
   expect_refused(
-      send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once), 401,
+      send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once), 401,
       "unauthenticated", "replayed");
   // Outside the validity window (the node's clock moved past validUntil).
   {
@@ -418,7 +418,7 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   expect_refused(publish(wrong_sum, up["upload_id"], ddo_for(wrong_sum, up, kPrice)), 409,
                  "failed_precondition", "checksum differs");
   // Uploads only by the node's publishers.
-  expect_refused(send(http::verb::post, "/api/v1/uploads", "data",
+  expect_refused(send(Method::kPost, "/api/v1/uploads", "data",
                       sign(contracts::testing::kStranger, sdk::NodeAction::kUpload, Hash32{})),
                  403, "permission_denied", "upload by a stranger");
 
@@ -532,7 +532,7 @@ TEST_F(NodeServiceTest, TamperedLaterChunkCutsTheStreamBeforeItsBytes) {
   // connection: the client gets a short body, never wrong bytes.
   TestClient client(server_->port());
   auto s = sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id);
-  auto content = client.request(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "",
+  auto content = client.request(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "",
                                 {{std::string(sdk::kRequestHeader), s.request_header},
                                  {std::string(sdk::kSignatureHeader), s.signature_header}});
   EXPECT_FALSE(content.has_value());
@@ -548,12 +548,12 @@ TEST_F(NodeServiceTest, TamperedLaterChunkCutsTheStreamBeforeItsBytes) {
 
 TEST_F(NodeServiceTest, ANonceStaysUsedAcrossARestart) {
   auto once = sign(contracts::testing::kPublisher, sdk::NodeAction::kUpload, Hash32{});
-  auto first = send(http::verb::post, "/api/v1/uploads", "some bytes", once);
+  auto first = send(Method::kPost, "/api/v1/uploads", "some bytes", once);
   ASSERT_TRUE(first.has_value());
   ASSERT_EQ(first->result_int(), 201) << first->body();
   stop_node();
   start_node();
-  auto again = send(http::verb::post, "/api/v1/uploads", "some bytes", once);
+  auto again = send(Method::kPost, "/api/v1/uploads", "some bytes", once);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->result_int(), 401) << again->body();
   EXPECT_EQ(error_code_of(*again), "unauthenticated");
@@ -645,16 +645,16 @@ TEST_F(NodeServiceTest, ADeepDdoIsRefusedAndTheNodeStaysUp) {
   const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
   const std::string body = "{\"upload_id\":\"u" + std::string(32, '0') + "\",\"ddo\":" + deep + "}";
   const auto stranger = eth::PrivateKey::from_hex(std::string(63, '0') + "7").value();
-  expect_error(send(http::verb::put, "/api/v1/assets/" + format_did(did), body,
+  expect_error(send(Method::kPut, "/api/v1/assets/" + format_did(did), body,
                     sign_with(stranger, sdk::NodeAction::kPublish, did)),
                403, "permission_denied", "is not a publisher of this node", "a stranger's key");
-  expect_error(send(http::verb::put, "/api/v1/assets/" + format_did(did), body,
+  expect_error(send(Method::kPut, "/api/v1/assets/" + format_did(did), body,
                     sign(contracts::testing::kPublisher, sdk::NodeAction::kPublish, did)),
                400, "invalid_argument", "nests deeper than", "the publisher's deep body");
   const std::string deep_ddo = "{\"upload_id\":\"u" + std::string(32, '0') +
                                "\",\"ddo\":{\"id\":" + std::string(5000, '[') + "1" +
                                std::string(5000, ']') + "}}";
-  expect_error(send(http::verb::put, "/api/v1/assets/" + format_did(did), deep_ddo,
+  expect_error(send(Method::kPut, "/api/v1/assets/" + format_did(did), deep_ddo,
                     sign(contracts::testing::kPublisher, sdk::NodeAction::kPublish, did)),
                400, "invalid_argument", "nests deeper than", "a deep member of the DDO");
   TestClient c(server_->port());
@@ -838,10 +838,10 @@ TEST_F(NodeServiceTest, AFullDiskStillServesPaidAssetsAndHealthSaysWhy) {
     ASSERT_EQ(r->body(), file) << i;
   }
   const auto replayed = sign(contracts::testing::kConsumer, sdk::NodeAction::kAccess, id);
-  auto once = send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", replayed);
+  auto once = send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", replayed);
   ASSERT_TRUE(once.has_value());
   EXPECT_EQ(once->result_int(), 200);
-  expect_error(send(http::verb::get, "/api/v1/access/" + to_hex(id) + "/content", "", replayed),
+  expect_error(send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", replayed),
                401, "unauthenticated", "replayed", "a replay on a full disk");
   const auto full = service_->health();
   const auto* check = find_check(full, "disk");

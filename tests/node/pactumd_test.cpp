@@ -34,7 +34,7 @@
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/store/asset_store.hpp"
 #include "pactum/store/merkle.hpp"
-#include "server/test_client.hpp"
+#include "support/net/test_client.hpp"
 #include "support/ddo_cases.hpp"
 
 namespace pactum::node {
@@ -45,8 +45,8 @@ using contracts::Transactor;
 using contracts::testing::LiveChain;
 using Json = nlohmann::json;
 using server::testing::StringResponse;
+using server::testing::Method;
 using server::testing::TestClient;
-namespace http = boost::beast::http;
 namespace testing_roles = contracts::testing;
 using Clock = std::chrono::steady_clock;
 
@@ -335,7 +335,7 @@ class PactumdTest : public ::testing::Test {
     Json body = {{"upload_id", upload_id}, {"ddo", ddo}};
     auto s = sign(testing_roles::kPublisher, sdk::NodeAction::kPublish, did);
     TestClient c(port_);
-    return c.request(http::verb::put, "/api/v1/assets/" + d, body.dump(),
+    return c.request(Method::kPut, "/api/v1/assets/" + d, body.dump(),
                      {{std::string(sdk::kRequestHeader), s.request_header},
                       {std::string(sdk::kSignatureHeader), s.signature_header}});
   }
@@ -438,7 +438,7 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
                              "}";
     TestClient attacker(port_);
     auto refused =
-        attacker.request(http::verb::put, "/api/v1/assets/did:pactum:" + to_hex(did), deep,
+        attacker.request(Method::kPut, "/api/v1/assets/did:pactum:" + to_hex(did), deep,
                          {{std::string(sdk::kRequestHeader), s.request_header},
                           {std::string(sdk::kSignatureHeader), s.signature_header}});
     ASSERT_TRUE(refused.has_value());
@@ -451,7 +451,7 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
   // A stranger may not upload; the refusal is logged by the node.
   TestClient c3(port_);
   auto s = sign(testing_roles::kStranger, sdk::NodeAction::kUpload, {});
-  auto refused = c3.request(http::verb::post, "/api/v1/uploads", "x",
+  auto refused = c3.request(Method::kPost, "/api/v1/uploads", "x",
                             {{std::string(sdk::kRequestHeader), s.request_header},
                              {std::string(sdk::kSignatureHeader), s.signature_header}});
   ASSERT_TRUE(refused.has_value());
@@ -525,7 +525,7 @@ TEST_F(PactumdTest, SigkillBetweenUploadAndPublishKeepsTheCommittedUpload) {
   {
     // The nonce spent before the crash stays spent.
     TestClient c(port_);
-    auto again = c.request(http::verb::post, "/api/v1/uploads", "x",
+    auto again = c.request(Method::kPost, "/api/v1/uploads", "x",
                            {{std::string(sdk::kRequestHeader), signed_upload.request_header},
                             {std::string(sdk::kSignatureHeader), signed_upload.signature_header}});
     ASSERT_TRUE(again.has_value());

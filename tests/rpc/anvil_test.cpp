@@ -14,7 +14,7 @@
 #include "pactum/rpc/json_rpc.hpp"
 #include "pactum/rpc/logs.hpp"
 #include "pactum/rpc/sender.hpp"
-#include "scripted_server.hpp"
+#include "support/net/scripted_server.hpp"
 #include "support/process.hpp"
 
 namespace pactum::rpc {

@@ -4,12 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <nlohmann/json.hpp>
 
 #include "pactum/rpc/json_rpc.hpp"
-#include "scripted_server.hpp"
+#include "support/net/scripted_server.hpp"
+#include "support/process.hpp"
 
 namespace pactum::rpc {
 namespace {
@@ -109,10 +108,8 @@ TEST(HttpTransport, ReconnectsWhenTheServerClosedTheIdleConnection) {
 
 TEST(HttpTransport, ConnectionRefusedIsUnavailable) {
   // A port that was free a moment ago and has nobody listening.
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  const auto port = probe.local_endpoint().port();
-  probe.close();
+  const int port = pactum::testing::unused_loopback_port();
+  ASSERT_NE(port, 0);
   auto transport = HttpTransport::create("http://127.0.0.1:" + std::to_string(port)).value();
   auto r = transport->round_trip("{}");
   ASSERT_FALSE(r.ok());

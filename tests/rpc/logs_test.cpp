@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "scripted_server.hpp"
+#include "support/net/scripted_server.hpp"
 
 namespace pactum::rpc {
 namespace {

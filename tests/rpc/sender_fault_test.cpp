@@ -6,14 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <nlohmann/json.hpp>
 
 #include "pactum/eth/keys.hpp"
 #include "pactum/eth/transaction.hpp"
 #include "pactum/rpc/eth_api.hpp"
 #include "pactum/rpc/json_rpc.hpp"
 #include "pactum/rpc/sender.hpp"
+#include "support/net/rpc_fault_proxy.hpp"
 #include "support/process.hpp"
-#include "support/rpc_fault_proxy.hpp"
 
 namespace pactum::rpc {
 namespace {

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "pactum/eth/transaction.hpp"
-#include "scripted_server.hpp"
+#include "support/net/scripted_server.hpp"
 #include "support/process.hpp"
 
 namespace pactum::rpc {

@@ -18,23 +18,23 @@
 
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/system_routes.hpp"
-#include "server/test_client.hpp"
+#include "support/net/test_client.hpp"
 
 namespace pactum::server {
 namespace {
 
 using testing::StringResponse;
+using testing::Method;
 using testing::TestClient;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
-namespace http = boost::beast::http;
 
 constexpr std::size_t kBlobSize = 8 * 1024 * 1024;
 
 // True when the client's socket has bytes to read (or was closed) within `wait`.
 bool readable_within(TestClient& c, milliseconds wait) {
-  pollfd p{c.stream().socket().native_handle(), POLLIN, 0};
+  pollfd p{c.native_handle(), POLLIN, 0};
   return ::poll(&p, 1, static_cast<int>(wait.count())) > 0;
 }
 
@@ -334,7 +334,7 @@ TEST_F(HttpEdgeTest, ACheckedRouteRefusesBeforeReadingTheBody) {
   }
   {
     TestClient c(port());
-    auto r = c.request(http::verb::put, "/guarded", std::string(5000, 'd'), {{"X-Key", "open"}});
+    auto r = c.request(Method::kPut, "/guarded", std::string(5000, 'd'), {{"X-Key", "open"}});
     ASSERT_TRUE(r);
     EXPECT_EQ(r->result_int(), 200);
     EXPECT_EQ(r->body(), "open:5000");

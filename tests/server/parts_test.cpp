@@ -15,7 +15,7 @@
 #include "pactum/server/metrics.hpp"
 #include "pactum/server/range.hpp"
 #include "pactum/server/router.hpp"
-#include "server/test_client.hpp"
+#include "support/net/test_client.hpp"
 
 namespace pactum::server {
 namespace {

@@ -37,6 +37,10 @@ struct CommandOutput {
 [[nodiscard]] Result<std::string> run_node_oracle(const std::string& script,
                                                   const std::string& input);
 
+// A TCP port on 127.0.0.1 that was free a moment ago: bound, read and closed again, so that
+// nobody listens on it (for tests of a refused connection). 0 when no socket could be bound.
+[[nodiscard]] int unused_loopback_port();
+
 // A running anvil on a free loopback port, killed when this object is destroyed.
 class AnvilProcess {
  public:
