@@ -409,9 +409,9 @@ int run_pactumd(const std::vector<std::string>& args, const server::Environment&
   server::StreamLogger stderr_logger(err, settings.log_level, settings.log_format);
   std::unique_ptr<server::FileLogger> file_logger;
   if (!settings.log_file.empty()) {
-    auto opened = server::FileLogger::open({settings.log_file, settings.log_level,
-                                            settings.log_format, settings.log_max_size,
-                                            settings.log_keep});
+    auto opened =
+        server::FileLogger::open({settings.log_file, settings.log_level, settings.log_format,
+                                  settings.log_max_size, settings.log_keep});
     if (!opened.ok()) {
       std::fprintf(err, "pactumd: log.file: %s\n", opened.error().message().c_str());
       return kExitCannotStart;

@@ -458,13 +458,14 @@ void NodeService::add_routes(server::Router& router) {
       "POST", "/api/v1/uploads",
       [impl](Request& r) { return logged(*impl, r, impl->begin_upload(r)); },
       server::RouteOptions{impl->config.max_upload_size});
-  router.add_checked("PUT", "/api/v1/assets/{did}", [impl](Request& head) -> Result<server::Handler> {
-    auto checked = impl->check_publish(head);
-    if (!checked.ok()) return logged(*impl, head, Result<Response>(checked.error())).error();
-    return server::Handler([impl, publish = std::move(checked).value()](Request& r) {
-      return logged(*impl, r, publish(r));
-    });
-  });
+  router.add_checked(
+      "PUT", "/api/v1/assets/{did}", [impl](Request& head) -> Result<server::Handler> {
+        auto checked = impl->check_publish(head);
+        if (!checked.ok()) return logged(*impl, head, Result<Response>(checked.error())).error();
+        return server::Handler([impl, publish = std::move(checked).value()](Request& r) {
+          return logged(*impl, r, publish(r));
+        });
+      });
   router.add("GET", "/api/v1/assets/{did}",
              [impl](Request& r) { return logged(*impl, r, impl->resolve(r)); });
   router.add("GET", "/api/v1/assets",

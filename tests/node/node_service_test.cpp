@@ -21,8 +21,8 @@
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
 #include "pactum/store/chunk_verifier.hpp"
-#include "support/net/test_client.hpp"
 #include "support/ddo_cases.hpp"
+#include "support/net/test_client.hpp"
 #include "support/tmpfs.hpp"
 
 namespace pactum::node {
@@ -34,8 +34,8 @@ using contracts::Transactor;
 using contracts::testing::LiveChain;
 using eth::U256;
 using Json = nlohmann::json;
-using server::testing::StringResponse;
 using server::testing::Method;
+using server::testing::StringResponse;
 using server::testing::TestClient;
 
 constexpr std::uint32_t kChunk = 4096;
@@ -270,7 +270,7 @@ class NodeServiceTest : public ::testing::Test {
   server::MetricsRegistry metrics_;
   std::unique_ptr<server::HttpServer> server_;
   std::atomic<std::int64_t> clock_skew_{0};  // read by server threads
-  server::HttpServerOptions http_options_;    // what start_node() serves with
+  server::HttpServerOptions http_options_;   // what start_node() serves with
   std::uint64_t nonce_ = 1000;
 };
 
@@ -392,9 +392,8 @@ TEST_F(NodeServiceTest, RefusalsSendNoPlaintext) {
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->result_int(), 200);
   EXPECT_EQ(first->body(), file);
-  expect_refused(
-      send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once), 401,
-      "unauthenticated", "replayed");
+  expect_refused(send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", signed_once),
+                 401, "unauthenticated", "replayed");
   // Outside the validity window (the node's clock moved past validUntil).
   {
     auto p = params_for(did, kPrice);
@@ -595,8 +594,8 @@ TEST_F(NodeServiceTest, TricklingBodiesAreRefusedOrClosedWhileAConsumerIsServed)
   std::vector<std::unique_ptr<TestClient>> unsigned_puts;
   for (int i = 0; i < 150; ++i) {
     auto c = std::make_unique<TestClient>(server_->port(), std::chrono::seconds(10));
-    ASSERT_TRUE(c->write_raw("PUT " + target +
-                             " HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n{"));
+    ASSERT_TRUE(
+        c->write_raw("PUT " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n{"));
     unsigned_puts.push_back(std::move(c));
   }
   std::vector<std::unique_ptr<TestClient>> slow_uploads;
@@ -841,8 +840,8 @@ TEST_F(NodeServiceTest, AFullDiskStillServesPaidAssetsAndHealthSaysWhy) {
   auto once = send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", replayed);
   ASSERT_TRUE(once.has_value());
   EXPECT_EQ(once->result_int(), 200);
-  expect_error(send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", replayed),
-               401, "unauthenticated", "replayed", "a replay on a full disk");
+  expect_error(send(Method::kGet, "/api/v1/access/" + to_hex(id) + "/content", "", replayed), 401,
+               "unauthenticated", "replayed", "a replay on a full disk");
   const auto full = service_->health();
   const auto* check = find_check(full, "disk");
   ASSERT_NE(check, nullptr);

@@ -34,8 +34,8 @@
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/store/asset_store.hpp"
 #include "pactum/store/merkle.hpp"
-#include "support/net/test_client.hpp"
 #include "support/ddo_cases.hpp"
+#include "support/net/test_client.hpp"
 
 namespace pactum::node {
 namespace {
@@ -44,8 +44,8 @@ using contracts::AssetRegistry;
 using contracts::Transactor;
 using contracts::testing::LiveChain;
 using Json = nlohmann::json;
-using server::testing::StringResponse;
 using server::testing::Method;
+using server::testing::StringResponse;
 using server::testing::TestClient;
 namespace testing_roles = contracts::testing;
 using Clock = std::chrono::steady_clock;
@@ -437,10 +437,9 @@ TEST_F(PactumdTest, ServesHealthAndTheAssetApiUploadAndPublish) {
                              "\",\"ddo\":" + std::string(200'000, '[') + std::string(200'000, ']') +
                              "}";
     TestClient attacker(port_);
-    auto refused =
-        attacker.request(Method::kPut, "/api/v1/assets/did:pactum:" + to_hex(did), deep,
-                         {{std::string(sdk::kRequestHeader), s.request_header},
-                          {std::string(sdk::kSignatureHeader), s.signature_header}});
+    auto refused = attacker.request(Method::kPut, "/api/v1/assets/did:pactum:" + to_hex(did), deep,
+                                    {{std::string(sdk::kRequestHeader), s.request_header},
+                                     {std::string(sdk::kSignatureHeader), s.signature_header}});
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->result_int(), 403) << refused->body().substr(0, 200);
     TestClient after(port_);
