@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "pactum/sdk/chunk_verifier.hpp"
 #include "pactum/store/asset_store.hpp"
-#include "pactum/store/chunk_verifier.hpp"
 
 namespace {
 
@@ -185,7 +185,8 @@ void register_all(const Config& cfg, AllResults& results, Fixture& f, Fixture& n
         return;
       }
       const AssetMetadata& m = (*reader)->metadata();
-      auto verifier = ChunkVerifier::create(m.merkle_root, m.chunk_count, m.chunk_size, m.size);
+      auto verifier =
+          sdk::ChunkVerifier::create(m.merkle_root, m.chunk_count, m.chunk_size, m.size);
       auto range = (*reader)->read_range(0, m.size);
       ChunkPiece p;
       std::uint64_t got = 0;

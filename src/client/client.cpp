@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "client_internal.hpp"
+#include "pactum/core/random.hpp"
 #include "pactum/rpc/http_client.hpp"
 #include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/did.hpp"
-#include "pactum/store/chunk_cipher.hpp"
 
 namespace pactum::client {
 
@@ -107,7 +107,7 @@ Result<std::string> parse_access_endpoint(std::string_view text) {
 
 Result<Hash32> random_word() {
   Hash32 out{};
-  PACTUM_TRY_STATUS(store::random_bytes(out));
+  PACTUM_TRY_STATUS(random_bytes(out));
   return out;
 }
 

@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "client_internal.hpp"
+#include "pactum/sdk/chunk_verifier.hpp"
 #include "pactum/sdk/did.hpp"
-#include "pactum/store/chunk_verifier.hpp"
 
 namespace pactum::client {
 namespace {
@@ -119,8 +119,8 @@ class VerifyAndWrite {
   // `describe(index, error)` makes the error for a chunk that fails verification.
   using Describe = std::function<Error(std::uint64_t, const Error&)>;
 
-  VerifyAndWrite(store::ChunkVerifier& verifier, PartialFile& out, std::size_t depth,
-                 Written written, Describe describe)
+  VerifyAndWrite(sdk::ChunkVerifier& verifier, PartialFile& out, std::size_t depth, Written written,
+                 Describe describe)
       : verifier_(verifier),
         out_(out),
         depth_(depth),
@@ -199,8 +199,8 @@ class VerifyAndWrite {
     }
   }
 
-  store::ChunkVerifier& verifier_;  // accept() is called by the worker only
-  PartialFile& out_;                // written by the worker only
+  sdk::ChunkVerifier& verifier_;  // accept() is called by the worker only
+  PartialFile& out_;              // written by the worker only
   const std::size_t depth_;
   const Written written_;
   const Describe describe_;
@@ -358,9 +358,9 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
   auto shape_got = fetch_proofs(0, 0);
   if (!shape_got.ok()) return incomplete(shape_got.error());
   const ProofWindow shape = std::move(shape_got).value();
-  auto made = store::ChunkVerifier::create(root, shape.chunk_count, shape.chunk_size, shape.size);
+  auto made = sdk::ChunkVerifier::create(root, shape.chunk_count, shape.chunk_size, shape.size);
   if (!made.ok()) return incomplete(data_loss("the node's asset shape: " + made.error().message()));
-  std::optional<store::ChunkVerifier> verifier(std::move(made).value());
+  std::optional<sdk::ChunkVerifier> verifier(std::move(made).value());
   total_size = shape.size;
   const std::uint64_t chunk_count = shape.chunk_count;
   if (progress) progress(0, total_size);

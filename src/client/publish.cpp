@@ -11,10 +11,10 @@
 
 #include "client_internal.hpp"
 #include "pactum/eth/keccak.hpp"
+#include "pactum/sdk/chunks.hpp"
 #include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/did.hpp"
-#include "pactum/store/chunk_cipher.hpp"
-#include "pactum/store/merkle.hpp"
+#include "pactum/sdk/merkle.hpp"
 
 namespace pactum::client {
 namespace {
@@ -101,7 +101,7 @@ class ChunkHasher {
  private:
   std::uint32_t chunk_size_;
   Bytes pending_;
-  store::MerkleBuilder builder_;
+  sdk::MerkleBuilder builder_;
 };
 
 // At most `max` bytes of `text`, never cutting a UTF-8 sequence in two (a file name may be any
@@ -180,7 +180,7 @@ Result<UploadAnswer> parse_upload_answer(const std::string& body) {
   }
   a.size = j["size"].get<std::uint64_t>();
   const auto cs = j["chunk_size"].get<std::uint64_t>();
-  if (!store::validate_chunk_size(cs).ok()) {
+  if (!sdk::validate_chunk_size(cs).ok()) {
     return data_loss("the node's upload chunk_size " + std::to_string(cs) +
                      " is not a valid chunk size");
   }
@@ -209,7 +209,7 @@ Result<PublishResult> Client::publish(const PublishRequest& request, const Progr
   //    again below).
   PACTUM_TRY(HeaderList upload_headers,
              impl_->signed_headers(sdk::NodeAction::kUpload, Hash32{}, node));
-  ChunkHasher hasher(store::kDefaultChunkSize);
+  ChunkHasher hasher(sdk::kDefaultChunkSize);
   std::uint64_t sent = 0;
   const std::uint64_t size = file.size();
   if (progress) progress(0, size);
@@ -226,7 +226,7 @@ Result<PublishResult> Client::publish(const PublishRequest& request, const Progr
     return node_error(up, "upload to " + impl_->node.base_url());
   PACTUM_TRY(UploadAnswer answer, parse_upload_answer(up.body));
   Hash32 root = hasher.finish();
-  if (answer.chunk_size != store::kDefaultChunkSize) {
+  if (answer.chunk_size != sdk::kDefaultChunkSize) {
     PACTUM_TRY_STATUS(file.rewind());
     ChunkHasher again(answer.chunk_size);
     Bytes buf(std::size_t{1} << 20);

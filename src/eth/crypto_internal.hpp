@@ -19,10 +19,6 @@ namespace pactum::eth::internal {
 // shared. Never null (creation failing aborts: it only fails on allocation failure).
 [[nodiscard]] const secp256k1_context* secp_context() noexcept;
 
-// Fills `out` from the OS CSPRNG (getrandom, blocking until seeded).
-// Errors: kUnavailable when the kernel refuses.
-[[nodiscard]] Status os_random(std::span<std::uint8_t> out);
-
 // Reads a PrivateKey's secret for signing and serialization inside src/eth.
 class KeyAccess {
  public:

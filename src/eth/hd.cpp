@@ -10,6 +10,7 @@
 
 #include "bip39_english.hpp"
 #include "crypto_internal.hpp"
+#include "pactum/core/random.hpp"
 
 namespace pactum::eth {
 namespace {
@@ -192,7 +193,7 @@ Result<std::string> generate_mnemonic(std::size_t word_count) {
   FixedBytes<32> entropy{};
   WipeOnExit wipe(entropy);
   const std::size_t size = word_count * 4 / 3;  // 11·words bits = 8·size + size/4
-  PACTUM_TRY_STATUS(internal::os_random(std::span(entropy).first(size)));
+  PACTUM_TRY_STATUS(random_bytes(std::span(entropy).first(size)));
   return mnemonic_from_entropy(ByteView(entropy).first(size));
 }
 

@@ -1,13 +1,10 @@
 #include "pactum/eth/keys.hpp"
 
-#include <sys/random.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 
 #include "crypto_internal.hpp"
+#include "pactum/core/random.hpp"
 
 namespace pactum::eth {
 namespace internal {
@@ -20,26 +17,13 @@ const secp256k1_context* secp_context() noexcept {
     // Blinding against timing/power side channels; randomization failing only loses blinding,
     // so a failed getrandom leaves the (still correct) unblinded context.
     FixedBytes<32> seed{};
-    if (os_random(seed).ok() && secp256k1_context_randomize(ctx, seed.data()) != 1) {
+    if (random_bytes(seed).ok() && secp256k1_context_randomize(ctx, seed.data()) != 1) {
       std::abort();  // documented never to fail for a freshly created context
     }
     secure_wipe(seed);
     return ctx;
   }();
   return context;
-}
-
-Status os_random(std::span<std::uint8_t> out) {
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return unavailable(std::string("getrandom failed: ") + std::strerror(errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return ok_status();
 }
 
 FixedBytes<64> pubkey_xy(const secp256k1_pubkey& pubkey) noexcept {
@@ -99,7 +83,7 @@ Result<PrivateKey> PrivateKey::generate() {
   FixedBytes<kSize> secret{};
   internal::WipeOnExit wipe(secret);
   for (;;) {
-    PACTUM_TRY_STATUS(internal::os_random(secret));
+    PACTUM_TRY_STATUS(random_bytes(secret));
     // Out of range with probability < 2^-127; draw again.
     if (secp256k1_ec_seckey_verify(internal::secp_context(), secret.data()) == 1) {
       return PrivateKey(secret);

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "crypto_internal.hpp"
+#include "pactum/core/random.hpp"
 #include "pactum/eth/keccak.hpp"
 
 namespace pactum::eth {
@@ -219,15 +220,15 @@ Result<std::string> encrypt_keystore(const PrivateKey& key, std::string_view pas
   if (options.salt)
     salt = *options.salt;
   else
-    PACTUM_TRY_STATUS(internal::os_random(salt));
+    PACTUM_TRY_STATUS(random_bytes(salt));
   if (options.iv)
     iv = *options.iv;
   else
-    PACTUM_TRY_STATUS(internal::os_random(iv));
+    PACTUM_TRY_STATUS(random_bytes(iv));
   if (options.id)
     id = *options.id;
   else
-    PACTUM_TRY_STATUS(internal::os_random(id));
+    PACTUM_TRY_STATUS(random_bytes(id));
   params.salt.assign(salt.begin(), salt.end());
 
   FixedBytes<kDerivedKeySize> derived{};

@@ -16,6 +16,7 @@
 
 #include "pactum/contracts/deployment.hpp"
 #include "pactum/contracts/transactor.hpp"
+#include "pactum/core/random.hpp"
 #include "pactum/eth/hd.hpp"
 #include "pactum/eth/keystore.hpp"
 #include "pactum/node/node_service.hpp"
@@ -322,7 +323,7 @@ Result<store::MasterKey> load_or_create_master_key(const std::filesystem::path& 
     std::error_code ec;
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
     FixedBytes<32> bytes{};
-    PACTUM_TRY_STATUS(store::random_bytes(bytes));
+    PACTUM_TRY_STATUS(random_bytes(bytes));
     // Written whole under a temporary name, synced, then linked into place: a crash leaves
     // either no key or the whole key, and a concurrent creator's key is never replaced.
     std::filesystem::path tmp = path;

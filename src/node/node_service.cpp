@@ -9,6 +9,7 @@
 
 #include "guarded_json.hpp"
 #include "node_internal.hpp"
+#include "pactum/core/random.hpp"
 #include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/range.hpp"
@@ -186,7 +187,7 @@ Result<std::unique_ptr<server::BodySink>> NodeService::Impl::begin_upload(Reques
     return permission_denied(signer.to_checksum_string() + " is not a publisher of this node");
   }
   FixedBytes<16> random{};
-  PACTUM_TRY_STATUS(store::random_bytes(random));
+  PACTUM_TRY_STATUS(random_bytes(random));
   std::string id = "u" + to_hex(random, false);
   PACTUM_TRY(auto writer, store.begin_upload(id, store::UploadOptions{config.chunk_size}));
   return std::unique_ptr<server::BodySink>(
@@ -415,7 +416,7 @@ Error log_refusal(NodeService::Impl& impl, const std::string& method, const std:
   std::string reference;
   if (is_node_fault(error.code())) {
     FixedBytes<6> random{};
-    if (!store::random_bytes(random).ok()) random.fill(0);
+    if (!random_bytes(random).ok()) random.fill(0);
     reference = to_hex(random, false);
   }
   if (impl.config.logger != nullptr) {

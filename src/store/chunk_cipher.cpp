@@ -1,13 +1,13 @@
 #include "pactum/store/chunk_cipher.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <bit>
 #include <climits>
 #include <cstring>
 #include <vector>
+
+#include "pactum/core/random.hpp"
 
 namespace pactum::store {
 namespace {
@@ -70,22 +70,6 @@ Bytes wrap_ad(std::string_view asset_id) {
 }
 
 }  // namespace
-
-Status validate_chunk_size(std::uint64_t chunk_size) {
-  if (chunk_size < kMinChunkSize || chunk_size > kMaxChunkSize ||
-      !std::has_single_bit(chunk_size)) {
-    return invalid_argument("chunk size " + std::to_string(chunk_size) +
-                            " is not a power of two between 4 KiB and 16 MiB");
-  }
-  return ok_status();
-}
-
-Status random_bytes(std::span<std::uint8_t> out) {
-  if (out.size() > INT_MAX || RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
-    return unavailable("the system random generator failed");
-  }
-  return ok_status();
-}
 
 SecretKey::~SecretKey() {
   secure_wipe(key_);

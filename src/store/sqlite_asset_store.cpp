@@ -12,6 +12,7 @@
 #include <thread>
 #include <utility>
 
+#include "pactum/core/random.hpp"
 #include "pactum/store/asset_store.hpp"
 
 namespace pactum::store {
@@ -172,7 +173,7 @@ struct ChunkSlot {
 // AES-GCM per byte, docs/bench/store.md).
 void hash_and_seal(ChunkCipher& cipher, ChunkSlot& slot) {
   const ByteView plain(slot.plain.data(), slot.length);
-  slot.leaf = merkle_leaf_hash(plain);
+  slot.leaf = sdk::merkle_leaf_hash(plain);
   slot.sealed_status =
       cipher.seal(slot.index, slot.final_chunk, plain,
                   std::span<std::uint8_t>(slot.sealed.data(), slot.length + kSealedOverhead));
@@ -429,7 +430,7 @@ class LocalUploadWriter final : public UploadWriter {
     std::span<std::uint8_t> sealed(slot.sealed.data(), plain.size() + kSealedOverhead);
     PACTUM_TRY_STATUS(cipher_.seal(next_index_, false, plain, sealed));
     PACTUM_TRY_STATUS(data_->append(sealed));
-    PACTUM_TRY_STATUS(add_leaf(merkle_leaf_hash(plain)));
+    PACTUM_TRY_STATUS(add_leaf(sdk::merkle_leaf_hash(plain)));
     ++next_index_;
     ++chunk_index_;
     return ok_status();
@@ -469,7 +470,7 @@ class LocalUploadWriter final : public UploadWriter {
   std::uint64_t total_ = 0;
   std::uint64_t next_index_ = 0;   // chunks dispatched
   std::uint64_t chunk_index_ = 0;  // chunks sealed and appended
-  MerkleBuilder tree_;             // leaves appended so far (== chunk_index_)
+  sdk::MerkleBuilder tree_;        // leaves appended so far (== chunk_index_)
   // After slots_: destroyed first, so the worker never touches a freed slot.
   std::unique_ptr<SealWorker> worker_;
   State state_ = State::kOpen;
@@ -477,7 +478,7 @@ class LocalUploadWriter final : public UploadWriter {
 
 class LocalAssetReader final : public AssetReader {
  public:
-  LocalAssetReader(AssetMetadata meta, std::unique_ptr<RandomAccessFile> data, MerkleTree tree,
+  LocalAssetReader(AssetMetadata meta, std::unique_ptr<RandomAccessFile> data, sdk::MerkleTree tree,
                    ChunkCipher cipher)
       : meta_(std::move(meta)),
         data_(std::move(data)),
@@ -512,7 +513,7 @@ class LocalAssetReader final : public AssetReader {
  private:
   AssetMetadata meta_;
   std::unique_ptr<RandomAccessFile> data_;
-  MerkleTree tree_;
+  sdk::MerkleTree tree_;
   ChunkCipher cipher_;
   Bytes sealed_;
 };
@@ -632,7 +633,7 @@ class SqliteAssetStore final : public AssetStore {
     std::vector<Hash32> leaf_hashes(meta.chunk_count);
     PACTUM_TRY_STATUS((*leaves)->read_at(
         0, {reinterpret_cast<std::uint8_t*>(leaf_hashes.data()), leaf_hashes.size() * 32}));
-    MerkleTree tree(std::move(leaf_hashes));
+    sdk::MerkleTree tree(std::move(leaf_hashes));
     if (tree.root() != meta.merkle_root) {
       return data_loss("leaf hashes of asset '" + meta.id + "' do not give its Merkle root");
     }

@@ -17,10 +17,10 @@
 #include "pactum/contracts/deployment.hpp"
 #include "pactum/eth/keccak.hpp"
 #include "pactum/node/node_service.hpp"
+#include "pactum/sdk/chunk_verifier.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
-#include "pactum/store/chunk_verifier.hpp"
 #include "support/ddo_cases.hpp"
 #include "support/net/test_client.hpp"
 #include "support/tmpfs.hpp"
@@ -319,8 +319,8 @@ TEST_F(NodeServiceTest, PublishResolveOrderDownloadVerifiedWithExactBalances) {
   ASSERT_EQ(content->result_int(), 200) << content->body();
   ASSERT_EQ(content->body(), file);
 
-  auto verifier = store::ChunkVerifier::create(onchain_root, pj["chunk_count"], kChunk,
-                                               pj["size"].get<std::uint64_t>());
+  auto verifier = sdk::ChunkVerifier::create(onchain_root, pj["chunk_count"], kChunk,
+                                             pj["size"].get<std::uint64_t>());
   ASSERT_TRUE(verifier.ok()) << verifier.error().to_string();
   for (const auto& entry : pj["proofs"]) {
     const std::uint64_t i = entry["index"];

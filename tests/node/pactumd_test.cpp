@@ -31,9 +31,9 @@
 #include "pactum/eth/keccak.hpp"
 #include "pactum/eth/keystore.hpp"
 #include "pactum/node/daemon.hpp"
+#include "pactum/sdk/merkle.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/store/asset_store.hpp"
-#include "pactum/store/merkle.hpp"
 #include "support/ddo_cases.hpp"
 #include "support/net/test_client.hpp"
 
@@ -85,9 +85,9 @@ std::string random_bytes(std::size_t n, unsigned seed) {
 Hash32 merkle_root_of(const std::string& bytes, std::size_t chunk) {
   std::vector<Hash32> leaves;
   for (std::size_t at = 0; at < bytes.size(); at += chunk) {
-    leaves.push_back(store::merkle_leaf_hash(as_bytes(std::string_view(bytes).substr(at, chunk))));
+    leaves.push_back(sdk::merkle_leaf_hash(as_bytes(std::string_view(bytes).substr(at, chunk))));
   }
-  return store::merkle_root(leaves);
+  return sdk::merkle_root(leaves);
 }
 
 // Every file under `dir` (relative path → size and contents hash), for "nothing changed".

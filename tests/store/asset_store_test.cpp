@@ -76,7 +76,7 @@ TEST(AssetStore, RoundTripsEverySizeAndPieceSize) {
       EXPECT_EQ(meta->size, size);
       EXPECT_EQ(meta->chunk_count, (size + kChunk - 1) / kChunk);
       // The root is the RFC 9162 root of the plaintext chunks, computed independently here.
-      MerkleBuilder expected;
+      sdk::MerkleBuilder expected;
       for (std::size_t off = 0; off < size; off += kChunk) {
         expected.append_leaf(
             ByteView(data).subspan(off, std::min<std::size_t>(kChunk, size - off)));
@@ -104,7 +104,7 @@ TEST(AssetStore, PipelinedUploadsRoundTripPastTheRing) {
       const std::string id = "big-" + std::to_string(n++);
       auto meta = upload(*store, id, data, kBig, piece);
       ASSERT_TRUE(meta.ok()) << meta.error().to_string();
-      MerkleBuilder expected;
+      sdk::MerkleBuilder expected;
       for (std::size_t off = 0; off < size; off += kBig) {
         expected.append_leaf(ByteView(data).subspan(off, std::min<std::size_t>(kBig, size - off)));
       }
@@ -147,7 +147,7 @@ TEST(AssetStore, DirectWritesMixWithWriteAndRefuseOverruns) {
     EXPECT_EQ(w->bytes_written(), data.size());
     auto meta = w->commit({.owner = "o"});
     ASSERT_TRUE(meta.ok()) << meta.error().to_string();
-    MerkleBuilder expected;
+    sdk::MerkleBuilder expected;
     for (std::size_t o = 0; o < data.size(); o += chunk) {
       expected.append_leaf(
           ByteView(data).subspan(o, std::min<std::size_t>(chunk, data.size() - o)));
@@ -209,7 +209,7 @@ TEST(AssetStore, ZeroLengthAsset) {
   const AssetMetadata m = upload(*store, "empty", {}).value();
   EXPECT_EQ(m.size, 0u);
   EXPECT_EQ(m.chunk_count, 0u);
-  EXPECT_EQ(m.merkle_root, merkle_empty_root());
+  EXPECT_EQ(m.merkle_root, sdk::merkle_empty_root());
   auto reader = store->open_reader("empty").value();
   EXPECT_TRUE(read_back(*reader, 0, 0).value().empty());
   ChunkPiece piece;

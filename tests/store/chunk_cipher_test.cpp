@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "pactum/core/random.hpp"
+
 namespace pactum::store {
 namespace {
 

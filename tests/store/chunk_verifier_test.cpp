@@ -1,4 +1,4 @@
-#include "pactum/store/chunk_verifier.hpp"
+#include "pactum/sdk/chunk_verifier.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,8 +25,9 @@ class ChunkVerifierTest : public ::testing::Test {
       pieces_.push_back(std::move(piece));
     }
   }
-  ChunkVerifier verifier() const {
-    return ChunkVerifier::create(meta_.merkle_root, meta_.chunk_count, meta_.chunk_size, meta_.size)
+  sdk::ChunkVerifier verifier() const {
+    return sdk::ChunkVerifier::create(meta_.merkle_root, meta_.chunk_count, meta_.chunk_size,
+                                      meta_.size)
         .value();
   }
 
@@ -39,7 +40,7 @@ class ChunkVerifierTest : public ::testing::Test {
 };
 
 TEST_F(ChunkVerifierTest, AcceptsEveryChunkOnceAndKnowsWhenComplete) {
-  ChunkVerifier v = verifier();
+  sdk::ChunkVerifier v = verifier();
   EXPECT_EQ(v.chunk_count(), 6u);
   EXPECT_EQ(v.chunk_length(5), 321u);
   EXPECT_EQ(v.chunk_offset(5), 5u * kChunk);
@@ -56,7 +57,7 @@ TEST_F(ChunkVerifierTest, AcceptsEveryChunkOnceAndKnowsWhenComplete) {
 }
 
 TEST_F(ChunkVerifierTest, RefusesTamperedReorderedTruncatedAndForeignChunks) {
-  const ChunkVerifier v = verifier();
+  const sdk::ChunkVerifier v = verifier();
   const ChunkPiece& p1 = pieces_[1];
   Bytes modified = p1.plaintext;
   modified[100] ^= 1;
@@ -72,12 +73,12 @@ TEST_F(ChunkVerifierTest, RefusesTamperedReorderedTruncatedAndForeignChunks) {
   EXPECT_EQ(v.verify(5, ByteView(pieces_[5].plaintext).first(320), pieces_[5].proof).error().code(),
             ErrorCode::kDataLoss);
   // Wrong, short and long proofs.
-  MerkleProof bad = p1.proof;
+  sdk::MerkleProof bad = p1.proof;
   bad[0][0] ^= 1;
   EXPECT_EQ(v.verify(1, p1.plaintext, bad).error().code(), ErrorCode::kDataLoss);
   EXPECT_EQ(v.verify(1, p1.plaintext, {p1.proof.begin(), p1.proof.end() - 1}).error().code(),
             ErrorCode::kDataLoss);
-  MerkleProof longer = p1.proof;
+  sdk::MerkleProof longer = p1.proof;
   longer.push_back(meta_.merkle_root);
   EXPECT_EQ(v.verify(1, p1.plaintext, longer).error().code(), ErrorCode::kDataLoss);
   // Past the end.
@@ -90,28 +91,31 @@ TEST_F(ChunkVerifierTest, RefusesTamperedReorderedTruncatedAndForeignChunks) {
   ASSERT_TRUE(other_reader->read_chunk(1, foreign).ok());
   EXPECT_EQ(v.verify(1, foreign.plaintext, foreign.proof).error().code(), ErrorCode::kDataLoss);
   // Against the wrong root, nothing verifies.
-  const ChunkVerifier wrong =
-      ChunkVerifier::create(other.merkle_root, meta_.chunk_count, kChunk, meta_.size).value();
+  const sdk::ChunkVerifier wrong =
+      sdk::ChunkVerifier::create(other.merkle_root, meta_.chunk_count, kChunk, meta_.size).value();
   EXPECT_EQ(wrong.verify(1, p1.plaintext, p1.proof).error().code(), ErrorCode::kDataLoss);
 }
 
 TEST(ChunkVerifier, RejectsInconsistentShapes) {
   const Hash32 root{};
-  EXPECT_EQ(ChunkVerifier::create(root, 1, 1000, 10).error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(ChunkVerifier::create(root, 2, kChunk, kChunk).error().code(),
+  EXPECT_EQ(sdk::ChunkVerifier::create(root, 1, 1000, 10).error().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(ChunkVerifier::create(root, 1, kChunk, kChunk + 1).error().code(),
+  EXPECT_EQ(sdk::ChunkVerifier::create(root, 2, kChunk, kChunk).error().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(ChunkVerifier::create(root, 1, kChunk, 0).error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(ChunkVerifier::create(root, 0, kChunk, 0).error().code(), ErrorCode::kDataLoss);
-  EXPECT_EQ(ChunkVerifier::create(root, UINT64_MAX, kChunk, UINT64_MAX).error().code(),
+  EXPECT_EQ(sdk::ChunkVerifier::create(root, 1, kChunk, kChunk + 1).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sdk::ChunkVerifier::create(root, 1, kChunk, 0).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(sdk::ChunkVerifier::create(root, 0, kChunk, 0).error().code(), ErrorCode::kDataLoss);
+  EXPECT_EQ(sdk::ChunkVerifier::create(root, UINT64_MAX, kChunk, UINT64_MAX).error().code(),
             ErrorCode::kInvalidArgument);
   // A huge claimed shape allocates nothing up front.
-  ChunkVerifier huge =
-      ChunkVerifier::create(root, std::uint64_t{1} << 50, kChunk, (std::uint64_t{1} << 50) * kChunk)
-          .value();
+  sdk::ChunkVerifier huge = sdk::ChunkVerifier::create(root, std::uint64_t{1} << 50, kChunk,
+                                                       (std::uint64_t{1} << 50) * kChunk)
+                                .value();
   EXPECT_FALSE(huge.complete());
-  ChunkVerifier empty = ChunkVerifier::create(merkle_empty_root(), 0, kChunk, 0).value();
+  sdk::ChunkVerifier empty =
+      sdk::ChunkVerifier::create(sdk::merkle_empty_root(), 0, kChunk, 0).value();
   EXPECT_TRUE(empty.complete());
   EXPECT_EQ(empty.verify(0, {}, {}).error().code(), ErrorCode::kOutOfRange);
 }

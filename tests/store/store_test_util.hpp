@@ -76,8 +76,8 @@ inline Result<Bytes> read_back(AssetReader& reader, std::uint64_t offset, std::u
   for (;;) {
     PACTUM_TRY(bool more, range.next(piece));
     if (!more) break;
-    PACTUM_TRY_STATUS(verify_inclusion(merkle_leaf_hash(piece.plaintext), piece.index,
-                                       m.chunk_count, piece.proof, m.merkle_root));
+    PACTUM_TRY_STATUS(sdk::verify_inclusion(sdk::merkle_leaf_hash(piece.plaintext), piece.index,
+                                            m.chunk_count, piece.proof, m.merkle_root));
     const ByteView part = piece.in_range();
     out.insert(out.end(), part.begin(), part.end());
   }

@@ -34,9 +34,9 @@
 
 #include "pactum/core/bytes.hpp"
 #include "pactum/core/result.hpp"
+#include "pactum/sdk/merkle.hpp"
 #include "pactum/store/chunk_cipher.hpp"
 #include "pactum/store/env.hpp"
-#include "pactum/store/merkle.hpp"
 
 namespace pactum::store {
 
@@ -116,7 +116,7 @@ struct ChunkPiece {
   std::uint64_t index = 0;
   std::uint64_t offset = 0;  // offset of plaintext[0] in the asset
   Bytes plaintext;           // the whole chunk, authenticated
-  MerkleProof proof;         // inclusion proof of leaf `index` against the asset's root
+  sdk::MerkleProof proof;    // inclusion proof of leaf `index` against the asset's root
   std::size_t range_begin = 0;
   std::size_t range_end = 0;  // [range_begin, range_end) of plaintext lies in the range
 

@@ -36,6 +36,7 @@
 
 #include "pactum/core/bytes.hpp"
 #include "pactum/core/result.hpp"
+#include "pactum/sdk/chunks.hpp"
 
 namespace pactum::store {
 
@@ -43,19 +44,13 @@ inline constexpr std::size_t kKeySize = 32;
 inline constexpr std::size_t kNonceSize = 12;
 inline constexpr std::size_t kTagSize = 16;
 inline constexpr std::size_t kWrappedKeySize = 1 + 8 + kNonceSize + kKeySize + kTagSize;
-inline constexpr std::uint32_t kMinChunkSize = 4 * 1024;
-inline constexpr std::uint32_t kMaxChunkSize = 16 * 1024 * 1024;
-inline constexpr std::uint32_t kDefaultChunkSize = 1024 * 1024;
+// The chunk geometry is the protocol's (sdk/chunks.hpp); these are the store's names for it.
+using sdk::kDefaultChunkSize;
+using sdk::kMaxChunkSize;
+using sdk::kMinChunkSize;
+using sdk::validate_chunk_size;
 
 using NonceBase = FixedBytes<kNonceSize>;
-
-// Checks that `chunk_size` is a power of two in [kMinChunkSize, kMaxChunkSize].
-// Errors: kInvalidArgument naming the value.
-[[nodiscard]] Status validate_chunk_size(std::uint64_t chunk_size);
-
-// Fills `out` from the operating system's CSPRNG (OpenSSL RAND_bytes).
-// Errors: kUnavailable when the generator fails.
-[[nodiscard]] Status random_bytes(std::span<std::uint8_t> out);
 
 // A 256-bit secret, wiped on destruction; the common base of MasterKey and DataKey.
 class SecretKey {

@@ -1,11 +1,11 @@
-#include "pactum/store/chunk_verifier.hpp"
+#include "pactum/sdk/chunk_verifier.hpp"
 
 #include <algorithm>
 #include <string>
 
-#include "pactum/store/chunk_cipher.hpp"
+#include "pactum/sdk/chunks.hpp"
 
-namespace pactum::store {
+namespace pactum::sdk {
 
 ChunkVerifier::ChunkVerifier(const Hash32& root, std::uint64_t chunk_count,
                              std::uint32_t chunk_size, std::uint64_t total_size)
@@ -63,4 +63,4 @@ Status ChunkVerifier::accept(std::uint64_t index, ByteView plaintext,
   return ok_status();
 }
 
-}  // namespace pactum::store
+}  // namespace pactum::sdk

@@ -17,7 +17,7 @@
 #include "pactum/core/bytes.hpp"
 #include "pactum/core/result.hpp"
 
-namespace pactum::store {
+namespace pactum::sdk {
 
 using MerkleProof = std::vector<Hash32>;
 
@@ -112,4 +112,4 @@ class MerkleTree {
   std::vector<std::vector<Hash32>> levels_;
 };
 
-}  // namespace pactum::store
+}  // namespace pactum::sdk

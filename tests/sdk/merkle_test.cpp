@@ -1,4 +1,4 @@
-#include "pactum/store/merkle.hpp"
+#include "pactum/sdk/merkle.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace pactum::store {
+namespace pactum::sdk {
 namespace {
 
 Hash32 h(std::string_view hex) {
@@ -220,4 +220,4 @@ TEST(Merkle, ConsistencyDegenerateCases) {
 }
 
 }  // namespace
-}  // namespace pactum::store
+}  // namespace pactum::sdk

@@ -16,9 +16,9 @@
 
 #include "pactum/core/bytes.hpp"
 #include "pactum/core/result.hpp"
-#include "pactum/store/merkle.hpp"
+#include "pactum/sdk/merkle.hpp"
 
-namespace pactum::store {
+namespace pactum::sdk {
 
 class ChunkVerifier {
  public:
@@ -64,4 +64,4 @@ class ChunkVerifier {
   std::set<std::uint64_t> ahead_;
 };
 
-}  // namespace pactum::store
+}  // namespace pactum::sdk

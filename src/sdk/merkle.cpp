@@ -1,4 +1,4 @@
-#include "pactum/store/merkle.hpp"
+#include "pactum/sdk/merkle.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-namespace pactum::store {
+namespace pactum::sdk {
 namespace {
 
 // Largest power of two strictly smaller than n. REQUIRES: n > 1.
@@ -259,4 +259,4 @@ Result<MerkleProof> MerkleTree::consistency_proof(std::uint64_t old_size) const 
   return out;
 }
 
-}  // namespace pactum::store
+}  // namespace pactum::sdk
