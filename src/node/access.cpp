@@ -46,48 +46,49 @@ Result<Engine::ConditionState> NodeService::Impl::condition(const Hash32& id, un
   return Engine::decode_getConditionState_result(ret);
 }
 
-Result<bool> NodeService::Impl::settle(const Hash32& id, const Engine::AgreementParams& params) {
-  // The paid-access template: lock (0), access (1), escrow (2); checkParams vouched for params.
-  if (params.time_locks.size() < 3 || params.time_outs.size() < 3) {
-    return data_loss("agreement " + to_hex(id) + " has fewer than three condition times");
-  }
-  const std::int64_t now = config.clock();
-  std::lock_guard lock(chain_mutex);
-  PACTUM_TRY(auto access, condition(id, 1));
-  if (access == Engine::ConditionState::kAborted) {
-    return failed_precondition("the access condition of " + to_hex(id) + " was aborted");
-  }
-  if (access == Engine::ConditionState::kUnfulfilled) {
-    // The chain would revert fulfillAccess (ConditionTimeLocked, ConditionTimedOut): refuse
-    // before paying for a transaction that cannot succeed, and say when it could.
-    const std::uint64_t opens = params.time_locks[1];
-    const std::uint64_t closes = params.time_outs[1];
-    if (now < static_cast<std::int64_t>(opens)) {
-      return failed_precondition("access under agreement " + to_hex(id) + " is time-locked until " +
-                                 std::to_string(opens) + " (unix seconds)");
-    }
-    if (closes != 0 && now > static_cast<std::int64_t>(closes)) {
-      return failed_precondition("the access condition of agreement " + to_hex(id) +
-                                 " timed out at " + std::to_string(closes) +
-                                 " (unix seconds): its payment may be refunded");
-    }
-    PACTUM_TRY(auto data, Engine::encode_fulfillAccess(id, params));
-    PACTUM_TRY_STATUS(transactor.send("AgreementEngine.fulfillAccess", engine, data));
-  }
-  return release_locked(id, params);
+namespace {
+
+sdk::ConditionState to_sdk(Engine::ConditionState state) {
+  return static_cast<sdk::ConditionState>(state);
 }
 
-Result<bool> NodeService::Impl::release_locked(const Hash32& id,
-                                               const Engine::AgreementParams& params) {
-  PACTUM_TRY(auto escrow, condition(id, 2));
-  if (escrow == Engine::ConditionState::kAborted) {
-    return failed_precondition("the payment of " + to_hex(id) + " was refunded");
+}  // namespace
+
+Result<bool> NodeService::Impl::settle(const KnownAgreement& known) {
+  const Hash32& id = known.facts.id;
+  sdk::ConditionStates states;
+  // The lock first and outside the mutex, as it always was: once fulfilled it stays so, and a
+  // request without a locked payment must not wait behind another agreement's transactions.
+  PACTUM_TRY(auto lock_state, condition(id, sdk::kLockCondition));
+  states.lock = to_sdk(lock_state);
+  std::lock_guard lock(chain_mutex);
+  if (states.lock == sdk::ConditionState::kFulfilled) {
+    PACTUM_TRY(auto access, condition(id, sdk::kAccessCondition));
+    PACTUM_TRY(auto escrow, condition(id, sdk::kEscrowCondition));
+    states.access = to_sdk(access);
+    states.escrow = to_sdk(escrow);
   }
-  if (escrow == Engine::ConditionState::kFulfilled) return true;
-  // A time-locked escrow is released by the chain watch once its lock has passed
-  // (release_due()); access does not wait for the publisher's payment.
-  if (config.clock() < static_cast<std::int64_t>(params.time_locks[2])) return false;
-  PACTUM_TRY(auto data, Engine::encode_releasePayment(id, params));
+  auto decision = sdk::decide_settlement(known.facts, states, config.clock());
+  if (auto* denial = std::get_if<sdk::AccessDenial>(&decision)) return denial->error;
+  const sdk::Settlement& settlement = std::get<sdk::Settlement>(decision);
+  if (settlement.fulfil_access) {
+    PACTUM_TRY(auto data, Engine::encode_fulfillAccess(id, known.params));
+    PACTUM_TRY_STATUS(transactor.send("AgreementEngine.fulfillAccess", engine, data));
+  }
+  return carry_out_release(known, settlement.release);
+}
+
+Result<bool> NodeService::Impl::carry_out_release(const KnownAgreement& known,
+                                                  sdk::Release release) {
+  switch (release) {
+    case sdk::Release::kDone:
+      return true;
+    case sdk::Release::kLater:
+      return false;
+    case sdk::Release::kNow:
+      break;
+  }
+  PACTUM_TRY(auto data, Engine::encode_releasePayment(known.facts.id, known.params));
   PACTUM_TRY_STATUS(transactor.send("AgreementEngine.releasePayment", engine, data));
   return true;
 }
@@ -98,19 +99,24 @@ void NodeService::Impl::release_due() {
   for (const auto& id_text : *due) {
     auto id = parse_hash_text(id_text, "agreement id");
     if (!id.ok()) continue;
-    std::optional<Engine::AgreementParams> params;
+    std::optional<KnownAgreement> known;
     {
       std::lock_guard lock(cache_mutex);
-      if (auto it = agreements.find(*id); it != agreements.end()) params = it->second.params;
+      if (auto it = agreements.find(*id); it != agreements.end()) known = it->second;
     }
-    if (!params) {
+    if (!known) {
       auto loaded = load_params(*id);
       if (!loaded.ok()) continue;  // the chain's trouble: tried again next round
-      params = std::move(loaded).value();
+      known.emplace();
+      known->facts = sdk::agreement_facts(*id, *loaded);
+      known->params = std::move(loaded).value();
     }
     Result<bool> released = [&]() -> Result<bool> {
       std::lock_guard lock(chain_mutex);
-      return release_locked(*id, *params);
+      PACTUM_TRY(auto escrow, condition(*id, sdk::kEscrowCondition));
+      auto decision = sdk::decide_release(known->facts, to_sdk(escrow), config.clock());
+      if (auto* denial = std::get_if<sdk::AccessDenial>(&decision)) return denial->error;
+      return carry_out_release(*known, std::get<sdk::Release>(decision));
     }();
     if (!released.ok()) {
       if (config.logger != nullptr) {
@@ -128,30 +134,19 @@ void NodeService::Impl::release_due() {
   }
 }
 
-namespace {
-
-// Whether `now` lies in the agreement's validity window (valid_until 0: no end).
-bool window_contains(const Engine::AgreementParams& params, std::int64_t now) {
-  return now >= static_cast<std::int64_t>(params.valid_from) &&
-         (params.valid_until == 0 || now <= static_cast<std::int64_t>(params.valid_until));
-}
-
-}  // namespace
-
-bool NodeService::Impl::within_window(const Engine::AgreementParams& params) {
-  return window_contains(params, config.clock());
-}
-
 Result<NodeService::Impl::AccessCheck> NodeService::Impl::check_access(Request& request) {
   // 1. The signed request (its nonce is used here, once, whatever follows).
   AccessCheck check;
   PACTUM_TRY(check.agreement, parse_hash_text(request.param("agreement_id"), "agreement id"));
   PACTUM_TRY(check.signer, authenticate(request, sdk::NodeAction::kAccess, check.agreement));
-  // The fast path of a settled agreement (docs/bench/node.md): every check below is local.
+  // The fast path of a settled agreement (docs/bench/node.md): the decision needs nothing but
+  // memory. Any refusal takes the slow path, which says why.
+  static const sdk::ServedAsset checked{sdk::ServedAsset::Kind::kChecked, {}, {}};
   std::lock_guard lock(cache_mutex);
   if (auto it = agreements.find(check.agreement); it != agreements.end()) {
     const KnownAgreement& k = it->second;
-    if (k.settled && k.upload_id && k.params.consumer == check.signer && within_window(k.params)) {
+    if (k.settled && k.upload_id &&
+        !sdk::decide_terms(check.signer, k.facts, served_template, checked, config.clock())) {
       check.upload = *k.upload_id;
     }
   }
@@ -170,6 +165,36 @@ Result<server::Response> NodeService::Impl::answer_access(Request& request, Serv
       });
 }
 
+Result<sdk::ServedAsset> NodeService::Impl::served_asset(KnownAgreement& known) {
+  sdk::ServedAsset served;
+  if (known.upload_id) {
+    served.kind = sdk::ServedAsset::Kind::kChecked;
+    return served;
+  }
+  // Settled by this node before (maybe before a restart): served on the terms it was settled
+  // under, whatever the DID's DDO says now (node_ledger.hpp, "Settled agreements").
+  PACTUM_TRY(auto settled, ledger->settled(to_hex(known.facts.id)));
+  if (settled) {
+    known.upload_id = settled->upload_id;
+    known.settled = true;
+    served.kind = sdk::ServedAsset::Kind::kChecked;
+    return served;
+  }
+  PACTUM_TRY(auto asset, ledger->asset(format_did(known.facts.did)));
+  if (!asset || asset->ddo.empty()) return served;  // kNotServed
+  auto ddo = sdk::parse_ddo(asset->ddo);
+  if (!ddo.ok()) {
+    served.kind = sdk::ServedAsset::Kind::kUnreadable;
+    served.problem = ddo.error().message();
+    return served;
+  }
+  served.kind = sdk::ServedAsset::Kind::kOffered;
+  served.offered = ddo->access.payment;
+  // The upload to serve once the decision allows it (known is not cached before it does).
+  known.upload_id = asset->upload_id;
+  return served;
+}
+
 Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth::Address& signer) {
   // 2. The agreement's params, from the log and confirmed by checkParams (cached).
   KnownAgreement known;
@@ -183,69 +208,36 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
   }
   if (!cached) {
     PACTUM_TRY(auto params, load_params(id));
+    known.facts = sdk::agreement_facts(id, params);
     known.params = std::move(params);
     // Cached whoever asked: the params are facts of the chain, and a stranger's repeated requests
     // must not make the node scan the logs again.
     std::lock_guard lock(cache_mutex);
     agreements.emplace(id, known);
   }
-  const auto& params = known.params;
 
-  // 3. Consumer, asset, template, terms.
-  if (params.consumer != signer) {
-    return permission_denied("the signer " + signer.to_checksum_string() +
-                             " is not the consumer of agreement " + to_hex(id));
-  }
-  if (!known.upload_id) {
-    const std::string did_text = format_did(params.did);
-    if (params.template_id != paid_access) {
-      return permission_denied("agreement " + to_hex(id) + " is not of the paid-access template");
-    }
-    // Settled by this node before (maybe before a restart): served on the terms it was settled
-    // under, whatever the DID's DDO says now (node_ledger.hpp, "Settled agreements").
-    PACTUM_TRY(auto settled, ledger->settled(to_hex(id)));
-    if (settled) {
-      known.upload_id = settled->upload_id;
-      known.settled = true;
-    } else {
-      PACTUM_TRY(auto asset, ledger->asset(did_text));
-      if (!asset || asset->ddo.empty()) return not_found(did_text + " is not served by this node");
-      auto ddo = sdk::parse_ddo(asset->ddo);
-      if (!ddo.ok()) {
-        return data_loss("the stored DDO of " + did_text +
-                         " does not parse: " + ddo.error().message());
-      }
-      if (!(ddo->access.payment == sdk::to_payment_terms(params.payment))) {
-        return permission_denied("the payment terms of agreement " + to_hex(id) +
-                                 " differ from the access service of " + did_text);
-      }
-      known.upload_id = asset->upload_id;
-    }
-  }
-
-  // 5 (cheap, local) before 4 (a chain call): the validity window contains now.
-  if (!within_window(params)) {
-    return failed_precondition("agreement " + to_hex(id) + " is outside its validity window");
+  // 3. Consumer, template, asset, terms; 5 (cheap, local) before 4 (a chain call): the window.
+  PACTUM_TRY(sdk::ServedAsset served, served_asset(known));
+  if (auto denial =
+          sdk::decide_terms(signer, known.facts, served_template, served, config.clock())) {
+    return denial->error;
   }
 
   // 4. The payment is locked; 6. settle once.
   if (!known.settled) {
-    PACTUM_TRY(auto lock_state, condition(id, 0));
-    if (lock_state != Engine::ConditionState::kFulfilled) {
-      return failed_precondition("the payment of agreement " + to_hex(id) + " is not locked");
-    }
-    PACTUM_TRY(bool released, settle(id, params));
+    PACTUM_TRY(bool released, settle(known));
+    const auto& params = known.params;
     NodeLedger::SettledAgreement record;
     record.agreement_id = to_hex(id);
     record.did = format_did(params.did);
     record.upload_id = *known.upload_id;
     record.consumer = params.consumer.to_hex();
-    record.terms = terms_text(sdk::to_payment_terms(params.payment));
+    record.terms = terms_text(known.facts.payment);
     record.valid_from = params.valid_from;
     record.valid_until = params.valid_until;
     record.settled_at = config.clock();
     record.released = released;
-    record.release_after = params.time_locks[2];
+    record.release_after = params.time_locks[sdk::kEscrowCondition];
     // The chain holds the settlement whatever happens here: a record that cannot be written
     // costs the fast path after a restart (and, while unreleased, the watch's release), not the
     // consumer's download.

@@ -15,6 +15,7 @@
 #include "pactum/contracts/agreement_engine.hpp"
 #include "pactum/contracts/asset_registry.hpp"
 #include "pactum/node/node_service.hpp"
+#include "pactum/sdk/access.hpp"
 #include "pactum/sdk/ddo.hpp"
 #include "pactum/sdk/node_request.hpp"
 #include "pactum/server/http.hpp"
@@ -34,7 +35,8 @@ namespace pactum::node {
 
 // What the node knows of an agreement whose params checked out on chain.
 struct KnownAgreement {
-  contracts::AgreementEngine::AgreementParams params;
+  contracts::AgreementEngine::AgreementParams params;  // to encode the engine's calls
+  sdk::AgreementFacts facts;                           // the same, for the access decision
   std::optional<std::string> upload_id;  // set once DID, template and terms were checked
   bool settled = false;  // fulfillAccess done, releasePayment done or scheduled (settle())
 };
@@ -96,18 +98,19 @@ struct NodeService::Impl {
   [[nodiscard]] Result<contracts::AgreementEngine::AgreementParams> load_params(const Hash32& id);
   [[nodiscard]] Result<contracts::AgreementEngine::ConditionState> condition(const Hash32& id,
                                                                              unsigned index);
-  // Fulfils access (refused while the access condition is time-locked or timed out, as the
-  // chain would) and releases the payment; REQUIRES: the lock is fulfilled. Returns whether the
-  // payment is released: false while the escrow is time-locked (release_due() does it later).
-  [[nodiscard]] Result<bool> settle(const Hash32& id,
-                                    const contracts::AgreementEngine::AgreementParams& params);
-  // The release half of settle(). REQUIRES: chain_mutex held, access fulfilled.
-  [[nodiscard]] Result<bool> release_locked(
-      const Hash32& id, const contracts::AgreementEngine::AgreementParams& params);
+  // Where this node stands with the asset of `known` (sdk/access.hpp): kChecked when it was
+  // checked before or the ledger has the agreement settled (then `known` is updated so), else
+  // what the ledger serves under its DID.
+  [[nodiscard]] Result<sdk::ServedAsset> served_asset(KnownAgreement& known);
+  // Reads the agreement's three condition states and carries out sdk::decide_settlement's
+  // answer (fulfillAccess, releasePayment), all under chain_mutex. Returns whether the payment
+  // is released: false while the escrow is time-locked (release_due() does it later).
+  [[nodiscard]] Result<bool> settle(const KnownAgreement& known);
+  // Sends releasePayment when `release` says so; whether the payment is released after.
+  // REQUIRES: chain_mutex held.
+  [[nodiscard]] Result<bool> carry_out_release(const KnownAgreement& known, sdk::Release release);
   // One round of the watch's releases: settled agreements whose escrow time lock has passed.
   void release_due();
-  // Whether the node's clock lies within the agreement's validity window.
-  [[nodiscard]] bool within_window(const contracts::AgreementEngine::AgreementParams& params);
 
   store::AssetStore& store;
   rpc::EthApi& api;
@@ -115,6 +118,7 @@ struct NodeService::Impl {
   NodeServiceConfig config;
   std::unique_ptr<NodeLedger> ledger;
   Hash32 paid_access{};
+  sdk::ServedTemplate served_template;  // paid_access, named for the access decision's refusals
   eth::Address engine;
   eth::Address registry;
 

@@ -111,6 +111,7 @@ Result<std::unique_ptr<NodeService>> NodeService::create(store::AssetStore& stor
   PACTUM_TRY_STATUS(upgrade_ddos(store, *ledger, config.logger));
   auto impl = std::make_unique<Impl>(store, api, transactor, std::move(config), std::move(ledger));
   impl->paid_access = *paid;
+  impl->served_template = sdk::ServedTemplate{*paid, "paid-access"};
   impl->engine = impl->config.deployment.agreement_engine().address();
   impl->registry = impl->config.deployment.asset_registry().address();
   if (impl->config.watch_interval.count() > 0) {
