@@ -124,9 +124,8 @@ class LiveNode {
   // The temporary directory: the store in store/ (objects/<upload id>/data), the node's own
   // files in node/; a test may add its own files beside them.
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
-  [[nodiscard]] std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port());
-  }
+  [[nodiscard]] std::uint16_t port() const { return server_->port(); }
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
  private:
   void fail(const std::string& why) { ADD_FAILURE() << "LiveNode: " << why; }
