@@ -44,7 +44,7 @@ endfunction()
 # translation units that are slow to compile under the sanitizers and whose speed no test or
 # fuzzer depends on (clang 16, CPU seconds at -O1 / -O0): the JSON-RPC HTTP client's Beast state
 # machines (rpc/http_client.cpp, 38 / 13 s) and pactumd's settings parser over CLI11 and toml++
-# (server/node_settings.cpp, 24 / 9 s). ASan and UBSan check -O0 code as thoroughly as -O1 code.
+# (node/settings.cpp, 24 / 9 s). ASan and UBSan check -O0 code as thoroughly as -O1 code.
 # Not server/http_server.cpp (92 / 31 s): at -O0 the HTTP edge's fuzzer ran half as many inputs
 # in its 15 s (1,088 against 2,279). The release tree compiles every library at -O2.
 function(pactum_sanitize_at_O0)

@@ -9,7 +9,7 @@ extern char** environ;
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
-  pactum::server::Environment env;
+  pactum::node::Environment env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string entry(*e);
     auto eq = entry.find('=');

@@ -19,10 +19,10 @@
 #include "pactum/core/random.hpp"
 #include "pactum/eth/hd.hpp"
 #include "pactum/eth/keystore.hpp"
+#include "pactum/node/node_daemon.hpp"
 #include "pactum/node/node_service.hpp"
 #include "pactum/rpc/eth_api.hpp"
 #include "pactum/rpc/json_rpc.hpp"
-#include "pactum/server/daemon.hpp"
 #include "pactum/store/asset_store.hpp"
 
 #ifndef PACTUM_VERSION
@@ -32,10 +32,6 @@
 namespace pactum::node {
 
 namespace {
-
-using server::kExitBadConfig;
-using server::kExitCannotStart;
-using server::NodeSettings;
 
 constexpr const char* kDevMnemonic = "test test test test test test test test test test test junk";
 constexpr std::size_t kMaxKeystoreBytes = 64 * 1024;
@@ -97,7 +93,7 @@ Result<std::string> read_secret(const std::filesystem::path& path, std::size_t l
 }
 
 // The node's private key, from node.dev_account or node.key_file.
-Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Environment& env,
+Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const Environment& env,
                                       Refusal& refusal) {
   if (s.dev_account) {
     refusal.setting = "node.dev_account";
@@ -112,7 +108,7 @@ Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Envir
     if (!text.ok()) return text.error().with_context("the key's password file");
     password = text->substr(0, text->find_first_of("\r\n"));
     std::fill(text->begin(), text->end(), '\0');
-  } else if (auto it = env.find(server::kKeyPasswordEnv); it != env.end()) {
+  } else if (auto it = env.find(kKeyPasswordEnv); it != env.end()) {
     password = it->second;
   } else {
     refusal.setting = "node.key_password_file";
@@ -120,7 +116,7 @@ Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Envir
     return invalid_argument("node.key_file " + s.key_file.string() +
                             " needs its password: set node.key_password_file (--key-password-file)"
                             " or the environment variable " +
-                            std::string(server::kKeyPasswordEnv));
+                            std::string(kKeyPasswordEnv));
   }
   refusal.setting = "node.key_file";
   auto json = read_secret(s.key_file, kMaxKeystoreBytes, "the node's key file");
@@ -130,7 +126,7 @@ Result<eth::PrivateKey> load_node_key(const NodeSettings& s, const server::Envir
   if (!key.ok()) {
     if (key.error().code() == ErrorCode::kUnauthenticated) {
       refusal.setting = s.key_password_file.empty()
-                            ? std::string("node.key_file / ") + server::kKeyPasswordEnv
+                            ? std::string("node.key_file / ") + kKeyPasswordEnv
                             : std::string("node.key_file / node.key_password_file");
       return unauthenticated("the password does not open the key file " + s.key_file.string() +
                              " (wrong password, or the file was altered)");
@@ -158,11 +154,11 @@ struct RunningNode {
   std::optional<contracts::Transactor> transactor;
   std::unique_ptr<store::AssetStore> store;
   std::unique_ptr<NodeService> service;
-  std::unique_ptr<server::NodeDaemon> daemon;
+  std::unique_ptr<NodeDaemon> daemon;
 };
 
 // Opens every part in the order of the header comment. On error `refusal` says what and where.
-Status open_node(const NodeSettings& s, const server::Environment& env, server::Logger& logger,
+Status open_node(const NodeSettings& s, const Environment& env, server::Logger& logger,
                  RunningNode& node, Refusal& refusal) {
   // Settings that only a run needs, and those the server library cannot check alone.
   refusal = {"node.publishers", kExitBadConfig};
@@ -302,9 +298,9 @@ Status open_node(const NodeSettings& s, const server::Environment& env, server::
   node.service = std::move(service).value();
 
   NodeService* service_ptr = node.service.get();
-  node.daemon = std::make_unique<server::NodeDaemon>(
-      s, logger, PACTUM_VERSION, node.service->address().to_checksum_string(),
-      [service_ptr] { return service_ptr->health(); });
+  node.daemon = std::make_unique<NodeDaemon>(s, logger, PACTUM_VERSION,
+                                             node.service->address().to_checksum_string(),
+                                             [service_ptr] { return service_ptr->health(); });
   node.service->add_routes(node.daemon->router());
   refusal = {"http.address / http.port", kExitCannotStart};
   return node.daemon->start();
@@ -380,27 +376,27 @@ Result<store::MasterKey> load_or_create_master_key(const std::filesystem::path& 
   return key;
 }
 
-int run_pactumd(const std::vector<std::string>& args, const server::Environment& env,
-                std::FILE* out, std::FILE* err) {
-  auto invocation = server::parse_node_invocation(args, env, PACTUM_VERSION);
+int run_pactumd(const std::vector<std::string>& args, const Environment& env, std::FILE* out,
+                std::FILE* err) {
+  auto invocation = parse_node_invocation(args, env, PACTUM_VERSION);
   if (!invocation.ok()) {
     std::fprintf(err, "pactumd: %s\n", invocation.error().message().c_str());
     std::fprintf(err, "Run 'pactumd --help' for the settings and their sources.\n");
     return kExitBadConfig;
   }
   switch (invocation->command) {
-    case server::NodeCommand::kHelp:
-    case server::NodeCommand::kVersion:
+    case NodeCommand::kHelp:
+    case NodeCommand::kVersion:
       std::fputs(invocation->text.c_str(), out);
-      return server::kExitOk;
-    case server::NodeCommand::kPrintConfig:
+      return kExitOk;
+    case NodeCommand::kPrintConfig:
       std::fprintf(out, "%s\n", invocation->settings.to_json().c_str());
-      return server::kExitOk;
-    case server::NodeCommand::kRun:
+      return kExitOk;
+    case NodeCommand::kRun:
       break;
   }
   const NodeSettings& settings = invocation->settings;
-  if (Status runnable = server::check_runnable(settings); !runnable.ok()) {
+  if (Status runnable = check_runnable(settings); !runnable.ok()) {
     std::fprintf(err, "pactumd: %s\n", runnable.error().message().c_str());
     std::fprintf(err, "Run 'pactumd --help' for the settings and their sources.\n");
     return kExitBadConfig;
@@ -460,7 +456,7 @@ int run_pactumd(const std::vector<std::string>& args, const server::Environment&
     if (sigwait(&stop_signals, &signal) != 0) {
       logger.error("pactumd: sigwait failed; stopping");
       node.daemon->stop();
-      return server::kExitFailure;
+      return kExitFailure;
     }
     if (signal != SIGHUP) break;
     if (!file_logger) continue;
@@ -474,7 +470,7 @@ int run_pactumd(const std::vector<std::string>& args, const server::Environment&
   logger.info("pactumd stopping", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   node.daemon->stop();
   logger.info("pactumd stopped");
-  return server::kExitOk;
+  return kExitOk;
 }
 
 }  // namespace pactum::node

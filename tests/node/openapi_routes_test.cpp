@@ -9,8 +9,8 @@
 #include <set>
 
 #include "contracts/live_chain.hpp"
+#include "pactum/node/node_daemon.hpp"
 #include "pactum/node/node_service.hpp"
-#include "pactum/server/daemon.hpp"
 #include "pactum/server/openapi.hpp"
 #include "pactum/store/asset_store.hpp"
 
@@ -47,8 +47,7 @@ TEST(OpenApiRoutes, EveryRouteOfARealNodeIsDocumentedAndEveryDocumentedOperation
     ASSERT_TRUE(service.ok()) << service.error().to_string();
 
     server::MemoryLogger logger;
-    server::NodeDaemon daemon(server::NodeSettings{}, logger, "test",
-                              (*service)->address().to_checksum_string());
+    NodeDaemon daemon(NodeSettings{}, logger, "test", (*service)->address().to_checksum_string());
     (*service)->add_routes(daemon.router());
 
     std::set<std::pair<std::string, std::string>> routes;

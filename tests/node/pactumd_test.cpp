@@ -800,7 +800,7 @@ struct Run {
   std::string err;
 };
 
-Run run_in_process(std::vector<std::string> flags, const server::Environment& e) {
+Run run_in_process(std::vector<std::string> flags, const Environment& e) {
   flags.insert(flags.begin(), "pactumd");
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
@@ -818,24 +818,24 @@ Run run_in_process(std::vector<std::string> flags, const server::Environment& e)
 }
 
 TEST(RunPactumd, ExitCodesWithoutServing) {
-  const server::Environment e = {{"PACTUM_HOME", "/nonexistent-pactum-home"}};
+  const Environment e = {{"PACTUM_HOME", "/nonexistent-pactum-home"}};
   auto version = run_in_process({"--version"}, e);
-  EXPECT_EQ(version.code, server::kExitOk);
+  EXPECT_EQ(version.code, kExitOk);
   EXPECT_EQ(version.out.rfind("pactumd ", 0), 0u);
   auto help = run_in_process({"--help"}, e);
-  EXPECT_EQ(help.code, server::kExitOk);
+  EXPECT_EQ(help.code, kExitOk);
   EXPECT_NE(help.out.find("--dev-account"), std::string::npos);
   auto print = run_in_process({"--print-config"}, e);
-  EXPECT_EQ(print.code, server::kExitOk);
+  EXPECT_EQ(print.code, kExitOk);
   EXPECT_EQ(nlohmann::json::parse(print.out)["http"]["port"], 8030);
   auto bad = run_in_process({"--http-port", "x"}, e);
-  EXPECT_EQ(bad.code, server::kExitBadConfig);
+  EXPECT_EQ(bad.code, kExitBadConfig);
   EXPECT_NE(bad.err.find("flag --http-port: 'x' is not a port"), std::string::npos) << bad.err;
   auto keyless = run_in_process({}, e);
-  EXPECT_EQ(keyless.code, server::kExitBadConfig);
+  EXPECT_EQ(keyless.code, kExitBadConfig);
   EXPECT_NE(keyless.err.find("the node has no key"), std::string::npos) << keyless.err;
   auto dev_elsewhere = run_in_process({"--dev-account", "1", "--chain-id", "5"}, e);
-  EXPECT_EQ(dev_elsewhere.code, server::kExitBadConfig);
+  EXPECT_EQ(dev_elsewhere.code, kExitBadConfig);
   EXPECT_NE(dev_elsewhere.err.find("not on chain 5"), std::string::npos) << dev_elsewhere.err;
 }
 

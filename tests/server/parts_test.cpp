@@ -9,13 +9,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "pactum/server/daemon.hpp"
 #include "pactum/server/http.hpp"
 #include "pactum/server/log.hpp"
 #include "pactum/server/metrics.hpp"
 #include "pactum/server/range.hpp"
 #include "pactum/server/router.hpp"
-#include "support/net/test_client.hpp"
 
 namespace pactum::server {
 namespace {
@@ -337,29 +335,6 @@ TEST(FileLogger, LinesLostToAFullDiskAreCountedAndReported) {
   EXPECT_EQ(note["lost"], 3);
   EXPECT_EQ(note["level"], "warn");
   EXPECT_EQ(nlohmann::json::parse(lines[2])["msg"], "after");
-}
-
-TEST(NodeDaemonTest, ServesHealthOnAnAnyPortAndStops) {
-  NodeSettings s;
-  s.http_port = 0;
-  s.http_threads = 1;
-  s.chain_id = 5;
-  s.data_dir =
-      std::filesystem::temp_directory_path() / ("pactum-daemon-" + std::to_string(::getpid()));
-  MemoryLogger logger;
-  NodeDaemon daemon(s, logger, "1.2.3");
-  ASSERT_TRUE(daemon.start().ok());
-  EXPECT_TRUE(std::filesystem::is_directory(s.data_dir));
-  {
-    testing::TestClient c(daemon.port());
-    auto r = c.get("/health");
-    ASSERT_TRUE(r);
-    auto j = nlohmann::json::parse(r->body());
-    EXPECT_EQ(j["version"], "1.2.3");
-    EXPECT_EQ(j["chain_id"], 5);
-  }
-  daemon.stop();
-  std::filesystem::remove_all(s.data_dir);
 }
 
 }  // namespace

@@ -27,15 +27,15 @@
 #include <vector>
 
 #include "pactum/core/result.hpp"
-#include "pactum/server/node_settings.hpp"
+#include "pactum/node/settings.hpp"
 #include "pactum/store/chunk_cipher.hpp"
 
 namespace pactum::node {
 
 // Parses `args` (args[0] is the program name) and `env`, then prints help, the version or the
 // effective settings, or runs the node until SIGINT or SIGTERM. Logs go to `err`; help, version
-// and --print-config to `out`. Returns one of the server::kExit* codes.
-[[nodiscard]] int run_pactumd(const std::vector<std::string>& args, const server::Environment& env,
+// and --print-config to `out`. Returns one of the kExit* codes (node/settings.hpp).
+[[nodiscard]] int run_pactumd(const std::vector<std::string>& args, const Environment& env,
                               std::FILE* out, std::FILE* err);
 
 // Reads the 32-byte master key at `path`, or creates it (mode 0600, fresh CSPRNG bytes, written

@@ -11,28 +11,29 @@
 #include <string>
 #include <vector>
 
+#include "pactum/node/settings.hpp"
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/metrics.hpp"
-#include "pactum/server/node_settings.hpp"
 #include "pactum/server/router.hpp"
 #include "pactum/server/system_routes.hpp"
 
-namespace pactum::server {
+namespace pactum::node {
 
 class NodeDaemon {
  public:
   // `logger` must outlive the daemon. Registers the system routes; /health names
   // `node_address` (the node's signing address, "0x…") when it is not empty, and reports
   // `checks` (SystemInfo::checks; they must outlive the daemon's server).
-  NodeDaemon(NodeSettings settings, Logger& logger, std::string version,
-             std::string node_address = {}, std::function<std::vector<HealthCheck>()> checks = {});
+  NodeDaemon(NodeSettings settings, server::Logger& logger, std::string version,
+             std::string node_address = {},
+             std::function<std::vector<server::HealthCheck>()> checks = {});
   NodeDaemon(const NodeDaemon&) = delete;
   NodeDaemon& operator=(const NodeDaemon&) = delete;
   ~NodeDaemon();
 
   // REQUIRES: start() not called yet.
-  [[nodiscard]] Router& router() { return router_; }
-  [[nodiscard]] MetricsRegistry& metrics() { return metrics_; }
+  [[nodiscard]] server::Router& router() { return router_; }
+  [[nodiscard]] server::MetricsRegistry& metrics() { return metrics_; }
   [[nodiscard]] const NodeSettings& settings() const { return settings_; }
 
   // Creates the data directory and starts serving.
@@ -46,10 +47,10 @@ class NodeDaemon {
 
  private:
   NodeSettings settings_;
-  Logger& logger_;
-  MetricsRegistry metrics_;
-  Router router_;
-  std::unique_ptr<HttpServer> server_;
+  server::Logger& logger_;
+  server::MetricsRegistry metrics_;
+  server::Router router_;
+  std::unique_ptr<server::HttpServer> server_;
 };
 
-}  // namespace pactum::server
+}  // namespace pactum::node

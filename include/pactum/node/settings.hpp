@@ -19,9 +19,9 @@
 //   log.level              PACTUM_LOG_LEVEL             --log-level         debug..error, off
 //   log.format             PACTUM_LOG_FORMAT            --log-format        json | text
 //   log.file               PACTUM_LOG_FILE              --log-file          "-": standard error
-//   log.max_size           PACTUM_LOG_MAX_SIZE          --log-max-size      rotate past it; 0: never
-//   log.keep               PACTUM_LOG_KEEP              --log-keep          rotated files kept
-//   chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
+//   log.max_size           PACTUM_LOG_MAX_SIZE          --log-max-size      rotate past it; 0:
+//   never log.keep               PACTUM_LOG_KEEP              --log-keep          rotated files
+//   kept chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
 //   chain.id               PACTUM_CHAIN_ID              --chain-id          EIP-155 chain id
 //   chain.deployment_file  PACTUM_CHAIN_DEPLOYMENT_FILE --deployment-file   contract addresses
 //   node.key_file          PACTUM_NODE_KEY_FILE         --key-file          keystore v3 file
@@ -58,7 +58,7 @@
 #include "pactum/server/http_server.hpp"
 #include "pactum/server/log.hpp"
 
-namespace pactum::server {
+namespace pactum::node {
 
 struct NodeSettings {
   std::filesystem::path home;         // PACTUM_HOME
@@ -74,9 +74,9 @@ struct NodeSettings {
   std::chrono::milliseconds body_grace{10'000};
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 256;
-  LogLevel log_level = LogLevel::kInfo;
-  StreamLogger::Format log_format = StreamLogger::Format::kJson;
-  std::filesystem::path log_file;        // empty: standard error (a supervisor's journal)
+  server::LogLevel log_level = server::LogLevel::kInfo;
+  server::StreamLogger::Format log_format = server::StreamLogger::Format::kJson;
+  std::filesystem::path log_file;  // empty: standard error (a supervisor's journal)
   std::uint64_t log_max_size = 64ull << 20;
   unsigned log_keep = 5;
   std::string rpc_url = "http://127.0.0.1:8545";
@@ -90,7 +90,7 @@ struct NodeSettings {
   std::string public_url;                    // default: http://<http_address>:<http_port>
 
   // The HTTP server options these settings describe.
-  [[nodiscard]] HttpServerOptions http_options() const;
+  [[nodiscard]] server::HttpServerOptions http_options() const;
   // The effective settings as a JSON object (keys as in TOML, nested by section).
   [[nodiscard]] std::string to_json() const;
 };
@@ -141,4 +141,4 @@ inline constexpr int kExitBadConfig = 2;  // bad flag, environment value or conf
 // or invalid; chain unreachable or of another id; node key unusable (wrong password)
 inline constexpr int kExitCannotStart = 3;
 
-}  // namespace pactum::server
+}  // namespace pactum::node

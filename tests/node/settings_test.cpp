@@ -1,5 +1,5 @@
 // pactumd's settings: precedence of the four sources and a clear error for every bad value.
-#include "pactum/server/node_settings.hpp"
+#include "pactum/node/settings.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-namespace pactum::server {
+namespace pactum::node {
 namespace {
 
 // A fresh directory under the system temp dir, removed afterwards.
@@ -72,7 +72,7 @@ TEST_F(NodeSettingsTest, DefaultsWithoutAnyFile) {
   EXPECT_EQ(s->http_threads, 0u);
   EXPECT_EQ(s->max_body_size, 1024u * 1024u);
   EXPECT_EQ(s->read_timeout, std::chrono::seconds(30));
-  EXPECT_EQ(s->log_level, LogLevel::kInfo);
+  EXPECT_EQ(s->log_level, server::LogLevel::kInfo);
   EXPECT_EQ(s->rpc_url, "http://127.0.0.1:8545");
   EXPECT_EQ(s->chain_id, 31337u);
   EXPECT_EQ(s->data_dir, home_.path() / "data");
@@ -83,8 +83,8 @@ TEST_F(NodeSettingsTest, DefaultsWithoutAnyFile) {
   EXPECT_FALSE(s->dev_account.has_value());
   EXPECT_TRUE(s->publishers.empty());
   // The connection budgets are the server's own defaults; the log goes to standard error.
-  const HttpServerOptions server_defaults;
-  const HttpServerOptions o = s->http_options();
+  const server::HttpServerOptions server_defaults;
+  const server::HttpServerOptions o = s->http_options();
   EXPECT_EQ(o.min_body_rate, server_defaults.min_body_rate);
   EXPECT_EQ(o.body_grace, server_defaults.body_grace);
   EXPECT_EQ(o.max_connections, server_defaults.max_connections);
@@ -99,7 +99,7 @@ TEST_F(NodeSettingsTest, ConnectionBudgetsAndTheLogFileReachTheirUsers) {
                      "--max-connections-per-address", "0", "--log-file", "/var/log/p.log",
                      "--log-max-size", "1MiB", "--log-keep", "3"});
   ASSERT_TRUE(s.ok()) << s.error().to_string();
-  const HttpServerOptions o = s->http_options();
+  const server::HttpServerOptions o = s->http_options();
   EXPECT_EQ(o.min_body_rate, 1024u);
   EXPECT_EQ(o.body_grace, std::chrono::seconds(2));
   EXPECT_EQ(o.max_connections, 64u);
@@ -222,9 +222,9 @@ TEST_F(NodeSettingsTest, FlagsBeatEnvironmentBeatFileBeatDefaults) {
   auto s = settings({"--http-port", "3000"}, e);
   ASSERT_TRUE(s.ok()) << s.error().to_string();
   EXPECT_EQ(s->config_file, home_.path() / "node.toml");
-  EXPECT_EQ(s->http_port, 3000);             // flag
-  EXPECT_EQ(s->log_level, LogLevel::kWarn);  // environment over file
-  EXPECT_EQ(s->http_threads, 3u);            // file over default
+  EXPECT_EQ(s->http_port, 3000);                     // flag
+  EXPECT_EQ(s->log_level, server::LogLevel::kWarn);  // environment over file
+  EXPECT_EQ(s->http_threads, 3u);                    // file over default
   EXPECT_EQ(s->read_timeout, std::chrono::seconds(5));
   EXPECT_EQ(s->data_dir, std::filesystem::path("/srv/pactum"));
   EXPECT_EQ(s->chain_id, 31337u);  // default
@@ -396,4 +396,4 @@ TEST(ParseDuration, Table) {
 }
 
 }  // namespace
-}  // namespace pactum::server
+}  // namespace pactum::node

@@ -1,4 +1,4 @@
-#include "pactum/server/node_settings.hpp"
+#include "pactum/node/settings.hpp"
 
 #include <arpa/inet.h>
 
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace pactum::server {
+namespace pactum::node {
 
 namespace {
 
@@ -148,15 +148,15 @@ const std::vector<KeyDef>& key_defs() {
        }},
       {"log.level", "PACTUM_LOG_LEVEL", "--log-level", "debug, info, warn, error or off",
        [](NodeSettings& s, std::string_view v) -> Status {
-         PACTUM_TRY(s.log_level, parse_log_level(v));
+         PACTUM_TRY(s.log_level, server::parse_log_level(v));
          return ok_status();
        }},
       {"log.format", "PACTUM_LOG_FORMAT", "--log-format", "json (default) or text",
        [](NodeSettings& s, std::string_view v) -> Status {
          if (v == "json") {
-           s.log_format = StreamLogger::Format::kJson;
+           s.log_format = server::StreamLogger::Format::kJson;
          } else if (v == "text") {
-           s.log_format = StreamLogger::Format::kText;
+           s.log_format = server::StreamLogger::Format::kText;
          } else {
            return invalid_argument("unknown log format " + quote(v) + " (expected json or text)");
          }
@@ -414,8 +414,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(*number * ms_per));
 }
 
-HttpServerOptions NodeSettings::http_options() const {
-  HttpServerOptions o;
+server::HttpServerOptions NodeSettings::http_options() const {
+  server::HttpServerOptions o;
   o.address = http_address;
   o.port = http_port;
   o.threads = http_threads;
@@ -442,8 +442,8 @@ std::string NodeSettings::to_json() const {
                {"body_grace_ms", body_grace.count()},
                {"max_connections", max_connections},
                {"max_connections_per_address", max_connections_per_address}};
-  j["log"] = {{"level", log_level_name(log_level)},
-              {"format", log_format == StreamLogger::Format::kJson ? "json" : "text"},
+  j["log"] = {{"level", server::log_level_name(log_level)},
+              {"format", log_format == server::StreamLogger::Format::kJson ? "json" : "text"},
               {"file", log_file.empty() ? "-" : log_file.string()},
               {"max_size", log_max_size},
               {"keep", log_keep}};
@@ -580,4 +580,4 @@ Result<NodeInvocation> parse_node_invocation(const std::vector<std::string>& arg
   return inv;
 }
 
-}  // namespace pactum::server
+}  // namespace pactum::node
