@@ -206,9 +206,11 @@ Json call_object(const CallRequest& r) {
   if (r.max_fee_per_gas) o["maxFeePerGas"] = r.max_fee_per_gas->to_hex();
   if (r.max_priority_fee_per_gas) o["maxPriorityFeePerGas"] = r.max_priority_fee_per_gas->to_hex();
   if (r.value) o["value"] = r.value->to_hex();
-  // Both names: "input" is the current one, "data" what older nodes read; geth checks they agree.
-  o["input"] = to_hex(r.data);
-  o["data"] = o["input"];
+  // One name only: strict nodes refuse a call object that has both (-32602, duplicate field:
+  // serde-based ones such as Frontier's), and Hardhat reads "data" alone (an "input" of its own
+  // runs as an empty call). "data" is the name every node reads (geth, anvil, Hardhat, Ganache,
+  // Besu, Frontier), "input" the newer spec's (execution-apis), which not all of them read.
+  o["data"] = to_hex(r.data);
   return o;
 }
 

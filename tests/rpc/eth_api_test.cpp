@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -185,6 +186,37 @@ TEST(EthApi, RefusesBadArgumentsBeforeSending) {
   both.from_block = BlockId::latest();
   EXPECT_EQ(api.get_logs(both).error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(server.requests(), 0);
+}
+
+// The call object names its payload once, as "data": a strict node refuses "input" beside it
+// (-32602, duplicate field), and Hardhat reads "data" only.
+TEST(EthApi, CallObjectsCarryThePayloadAsDataOnly) {
+  std::mutex mutex;
+  std::vector<nlohmann::json> seen;  // GUARDED_BY(mutex)
+  ScriptedServer server([&](const std::string& body) {
+    const auto request = nlohmann::json::parse(body);
+    {
+      std::lock_guard lock(mutex);
+      seen.push_back(request);
+    }
+    const std::string result = request["method"] == "eth_estimateGas" ? "\"0x5208\"" : "\"0x01\"";
+    return Reply{
+        200, "{\"jsonrpc\":\"2.0\",\"id\":" + request["id"].dump() + ",\"result\":" + result + "}"};
+  });
+  auto client = client_for(server);
+  EthApi api(*client);
+  CallRequest call;
+  call.to = eth::Address::parse("0x5fbdb2315678afecb367f032d93f642f64180aa3").value();
+  call.data = Bytes{0x12, 0x34, 0xab};
+  ASSERT_TRUE(api.call(call).ok());
+  ASSERT_TRUE(api.estimate_gas(call).ok());
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(seen.size(), 2u);
+  for (const auto& request : seen) {
+    const auto& object = request["params"][0];
+    EXPECT_EQ(object["data"], "0x1234ab") << request.dump();
+    EXPECT_FALSE(object.contains("input")) << request.dump();
+  }
 }
 
 TEST(ParseTransactionInfo, PendingMinedAndMalformed) {
