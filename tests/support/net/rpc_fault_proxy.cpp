@@ -1,42 +1,23 @@
 #include "support/net/rpc_fault_proxy.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <utility>
 
 #include "pactum/rpc/http_client.hpp"
+#include "support/net/loopback_server.hpp"
 
 namespace pactum::testing {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
+using net::tcp;
+namespace asio = net::asio;
 
 struct RpcFaultProxy::Impl {
   explicit Impl(const std::string& upstream_url)
       : upstream(rpc::HttpTransport::create(upstream_url).value()),
-        acceptor(io, {asio::ip::make_address("127.0.0.1"), 0}) {
-    port = acceptor.local_endpoint().port();
-  }
-
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return;
-      asio::co_spawn(io, session(std::move(socket)), asio::detached);
-    }
-  }
+        server([this](tcp::socket s) { return session(std::move(s)); }) {}
 
   // The call's method and params; a batch is named by its first call.
   static RpcCall describe(const std::string& body) {
@@ -61,75 +42,56 @@ struct RpcFaultProxy::Impl {
   }
 
   asio::awaitable<void> session(tcp::socket socket) {
-    namespace http = boost::beast::http;
     boost::beast::flat_buffer buffer;
-    for (;;) {
-      http::request<http::string_body> request;
-      auto [rec, n] =
-          co_await http::async_read(socket, buffer, request, asio::as_tuple(asio::use_awaitable));
-      if (rec) co_return;
-      RpcCall call = describe(request.body());
+    std::string body;
+    bool keep_alive = false;
+    while (co_await net::read_request(socket, buffer, body, keep_alive)) {
+      RpcCall call = describe(body);
       const auto [fault, slot] = decide(call);
-      boost::system::error_code ignored;
       if (fault == RpcFault::kDropRequest) {
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        net::close(socket);
         co_return;
       }
       // Forwarded synchronously on the proxy's thread: the node sees calls one at a time, in
       // the order they arrived.
-      auto answer = upstream->round_trip(request.body());
+      auto answer = upstream->round_trip(body);
       {
         std::lock_guard lock(mutex);
         if (answer.ok()) log[slot].answer = *answer;
       }
       if (fault == RpcFault::kDropAnswer || !answer.ok()) {
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        net::close(socket);
         co_return;
       }
       if (fault == RpcFault::kHang) {
-        asio::steady_timer forever(io, std::chrono::hours(24));
-        co_await forever.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await net::hang(server.io());
         co_return;
       }
-      http::response<http::string_body> response{http::status::ok, 11};
-      response.set(http::field::content_type, "application/json");
-      response.keep_alive(request.keep_alive());
-      response.body() = std::move(answer).value();
-      response.prepare_payload();
-      auto [wec, m] =
-          co_await http::async_write(socket, response, asio::as_tuple(asio::use_awaitable));
-      if (wec || !request.keep_alive()) {
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
+      const bool wrote = co_await net::write_response(socket, 200, "application/json",
+                                                      std::move(answer).value(), keep_alive);
+      if (!wrote || !keep_alive) {
+        net::close(socket);
         co_return;
       }
     }
   }
 
   std::unique_ptr<rpc::HttpTransport> upstream;
-  asio::io_context io;
-  tcp::acceptor acceptor;
-  unsigned short port = 0;
-  std::thread thread;
   mutable std::mutex mutex;
   std::condition_variable changed;
   RpcFaultPolicy policy;              // GUARDED_BY(mutex)
   std::map<std::string, int> counts;  // GUARDED_BY(mutex)
   std::vector<ForwardedCall> log;     // GUARDED_BY(mutex)
+  net::LoopbackServer server;         // last: stops before the rest
 };
 
 RpcFaultProxy::RpcFaultProxy(const std::string& upstream)
-    : impl_(std::make_unique<Impl>(upstream)) {
-  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
-}
+    : impl_(std::make_unique<Impl>(upstream)) {}
 
-RpcFaultProxy::~RpcFaultProxy() {
-  impl_->io.stop();
-  impl_->thread.join();
-}
+RpcFaultProxy::~RpcFaultProxy() = default;
 
 std::string RpcFaultProxy::url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->port);
+  return "http://127.0.0.1:" + std::to_string(impl_->server.port());
 }
 
 void RpcFaultProxy::set_policy(RpcFaultPolicy policy) {

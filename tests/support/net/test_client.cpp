@@ -1,5 +1,6 @@
 #include "support/net/test_client.hpp"
 
+#include <strings.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -7,7 +8,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <strings.h>
 
 namespace pactum::server::testing {
 
@@ -58,13 +58,20 @@ namespace {
 
 http::verb verb_of(Method method) {
   switch (method) {
-    case Method::kGet: return http::verb::get;
-    case Method::kHead: return http::verb::head;
-    case Method::kPost: return http::verb::post;
-    case Method::kPut: return http::verb::put;
-    case Method::kDelete: return http::verb::delete_;
-    case Method::kOptions: return http::verb::options;
-    case Method::kPatch: return http::verb::patch;
+    case Method::kGet:
+      return http::verb::get;
+    case Method::kHead:
+      return http::verb::head;
+    case Method::kPost:
+      return http::verb::post;
+    case Method::kPut:
+      return http::verb::put;
+    case Method::kDelete:
+      return http::verb::delete_;
+    case Method::kOptions:
+      return http::verb::options;
+    case Method::kPatch:
+      return http::verb::patch;
   }
   return http::verb::unknown;
 }
@@ -74,23 +81,28 @@ http::verb verb_of(Method method) {
 TestClient::TestClient(std::uint16_t port, std::chrono::milliseconds deadline)
     : impl_(std::make_unique<Impl>(deadline)) {
   impl_->run([&](auto done) {
-    impl_->stream.async_connect(
-        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-        [done](beast::error_code ec) { done(ec, 0); });
+    impl_->stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                [done](beast::error_code ec) { done(ec, 0); });
   });
 }
 
 TestClient::~TestClient() = default;
 
-bool TestClient::connected() const { return !impl_->last_error; }
+bool TestClient::connected() const {
+  return !impl_->last_error;
+}
 
-std::string TestClient::last_error() const { return impl_->last_error.message(); }
+std::string TestClient::last_error() const {
+  return impl_->last_error.message();
+}
 
 bool TestClient::last_read_was_partial() const {
   return impl_->last_error == http::error::partial_message;
 }
 
-int TestClient::native_handle() { return impl_->stream.socket().native_handle(); }
+int TestClient::native_handle() {
+  return impl_->stream.socket().native_handle();
+}
 
 bool TestClient::write_raw(std::string_view bytes) {
   return !impl_->run([&](auto done) {

@@ -25,7 +25,9 @@ class StringResponse {
  public:
   StringResponse(int status, std::vector<std::pair<std::string, std::string>> headers,
                  std::string body, bool keep_alive)
-      : status_(status), headers_(std::move(headers)), body_(std::move(body)),
+      : status_(status),
+        headers_(std::move(headers)),
+        body_(std::move(body)),
         keep_alive_(keep_alive) {}
 
   [[nodiscard]] int result_int() const { return status_; }
