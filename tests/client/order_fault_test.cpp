@@ -1,4 +1,4 @@
-// Orders whose chain connection fails at the worst moments (tests/support/rpc_fault_proxy.hpp
+// Orders whose chain connection fails at the worst moments (tests/support/net/rpc_fault_proxy.hpp
 // between the consumer's client and a real anvil; the node talks to anvil directly): the
 // approve's answer lost, the lock's answer lost, receipt polls cut, the connection gone for good
 // after the lock was sent. Each pays exactly once — one agreement on chain, exact balances — and

@@ -1,7 +1,7 @@
 // Issue 18, "an ambiguous send can pay twice" and "a lost receipt loses the consumer's agreement",
 // through the real binaries: `pactum up --detach` in a temporary home, a publisher's token-priced
 // asset, and the consumer's `pactum order` talking to the chain through a fault-injecting proxy
-// (tests/support/rpc_fault_proxy.hpp; pactumd talks to anvil directly).
+// (tests/support/net/rpc_fault_proxy.hpp; pactumd talks to anvil directly).
 //
 // Acceptance: an order cut after the approve was sent, after the lock was sent, while polling
 // for its receipt — the connection back at once, for a token and an ether order — pays exactly
