@@ -61,8 +61,9 @@ Result<bool> NodeService::Impl::settle(const KnownAgreement& known) {
   // request without a locked payment must not wait behind another agreement's transactions.
   PACTUM_TRY(auto lock_state, condition(id, sdk::kLockCondition));
   states.lock = to_sdk(lock_state);
-  std::lock_guard lock(chain_mutex);
+  std::unique_lock lock(chain_mutex, std::defer_lock);
   if (states.lock == sdk::ConditionState::kFulfilled) {
+    lock.lock();  // held from reading the other two states until the transactions are sent
     PACTUM_TRY(auto access, condition(id, sdk::kAccessCondition));
     PACTUM_TRY(auto escrow, condition(id, sdk::kEscrowCondition));
     states.access = to_sdk(access);
@@ -107,9 +108,7 @@ void NodeService::Impl::release_due() {
     if (!known) {
       auto loaded = load_params(*id);
       if (!loaded.ok()) continue;  // the chain's trouble: tried again next round
-      known.emplace();
-      known->facts = sdk::agreement_facts(*id, *loaded);
-      known->params = std::move(loaded).value();
+      known = KnownAgreement::of(*id, std::move(loaded).value());
     }
     Result<bool> released = [&]() -> Result<bool> {
       std::lock_guard lock(chain_mutex);
@@ -208,8 +207,7 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
   }
   if (!cached) {
     PACTUM_TRY(auto params, load_params(id));
-    known.facts = sdk::agreement_facts(id, params);
-    known.params = std::move(params);
+    known = KnownAgreement::of(id, std::move(params));
     // Cached whoever asked: the params are facts of the chain, and a stranger's repeated requests
     // must not make the node scan the logs again.
     std::lock_guard lock(cache_mutex);

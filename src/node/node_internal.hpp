@@ -35,8 +35,16 @@ namespace pactum::node {
 
 // What the node knows of an agreement whose params checked out on chain.
 struct KnownAgreement {
+  // Params and facts of agreement `id`, nothing checked yet.
+  static KnownAgreement of(const Hash32& id, contracts::AgreementEngine::AgreementParams params) {
+    KnownAgreement known;
+    known.facts = sdk::agreement_facts(id, params);
+    known.params = std::move(params);
+    return known;
+  }
+
   contracts::AgreementEngine::AgreementParams params;  // to encode the engine's calls
-  sdk::AgreementFacts facts;                           // the same, for the access decision
+  sdk::AgreementFacts facts;             // the same, kept for the access decision's fast path
   std::optional<std::string> upload_id;  // set once DID, template and terms were checked
   bool settled = false;  // fulfillAccess done, releasePayment done or scheduled (settle())
 };
