@@ -1,3 +1,4 @@
+// clang-format off
 // pactumd's settings: one struct, filled from four sources in order of precedence
 //   command-line flags  >  environment (PACTUM_*)  >  TOML file  >  defaults.
 // The TOML file is --config FILE (or PACTUM_CONFIG), else $PACTUM_HOME/node.toml when it
@@ -19,9 +20,9 @@
 //   log.level              PACTUM_LOG_LEVEL             --log-level         debug..error, off
 //   log.format             PACTUM_LOG_FORMAT            --log-format        json | text
 //   log.file               PACTUM_LOG_FILE              --log-file          "-": standard error
-//   log.max_size           PACTUM_LOG_MAX_SIZE          --log-max-size      rotate past it; 0:
-//   never log.keep               PACTUM_LOG_KEEP              --log-keep          rotated files
-//   kept chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
+//   log.max_size           PACTUM_LOG_MAX_SIZE          --log-max-size      rotate past it; 0: never
+//   log.keep               PACTUM_LOG_KEEP              --log-keep          rotated files kept
+//   chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
 //   chain.id               PACTUM_CHAIN_ID              --chain-id          EIP-155 chain id
 //   chain.deployment_file  PACTUM_CHAIN_DEPLOYMENT_FILE --deployment-file   contract addresses
 //   node.key_file          PACTUM_NODE_KEY_FILE         --key-file          keystore v3 file
@@ -44,6 +45,7 @@
 // "environment PACTUM_HTTP_PORT: '70000' is not a port (0..65535)", "flag --threads: ...".
 //
 // Thread safety: pure functions over values.
+// clang-format on
 #pragma once
 
 #include <chrono>
