@@ -215,7 +215,8 @@ class OrderFaultTest : public ::testing::Test {
     const std::string bytes = random_bytes(2 * kChunk + 11, 7);
     const Hash32 did = publish(bytes);
     const U256 before = node_->chain().balance(consumer());
-    const U256 publisher_before = node_->chain().balance(key(contracts::testing::kPublisher).address());
+    const U256 publisher_before =
+        node_->chain().balance(key(contracts::testing::kPublisher).address());
     const U256 fee_before = node_->chain().balance(key(5).address());
     const std::uint64_t first_nonce = consumer_nonce();
     proxy_->set_policy(std::move(policy));

@@ -6,10 +6,10 @@
 // Acceptance: an order cut after the approve was sent, after the lock was sent, while polling
 // for its receipt — the connection back at once, for a token and an ether order — pays exactly
 // once (one approve, one lock, exact token and ether balances, every transaction listed in
-// --json) and ends with an agreement that downloads; an order whose receipt is lost for good (the chain unreachable after
-// the lock was sent) exits with the pending agreement named, `pactum recover` finds it, and it
-// downloads; an order killed (SIGKILL) while waiting for its receipt is recovered the same way;
-// ordering again finds the agreement instead of paying twice.
+// --json) and ends with an agreement that downloads; an order whose receipt is lost for good (the
+// chain unreachable after the lock was sent) exits with the pending agreement named, `pactum
+// recover` finds it, and it downloads; an order killed (SIGKILL) while waiting for its receipt is
+// recovered the same way; ordering again finds the agreement instead of paying twice.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -101,9 +101,9 @@ class OrderFaultsTest : public ::testing::Test {
     for (auto& c : bytes) c = static_cast<char>(rng());
     const auto path = dir_.path() / name;
     std::ofstream(path, std::ios::binary) << bytes;
-    std::vector<std::string> args = {"--as",    "publisher", "publish",
-                                     path.string(), "--price",  "5eth",
-                                     "--fee",  dev(3).to_checksum_string() + ":1eth"};
+    std::vector<std::string> args = {
+        "--as",    "publisher", "publish", path.string(),
+        "--price", "5eth",      "--fee",   dev(3).to_checksum_string() + ":1eth"};
     if (!in_ether) args.insert(args.end(), {"--token", token_.to_checksum_string()});
     Json published = pactum(args);
     EXPECT_TRUE(published.contains("did")) << published.dump();

@@ -1,8 +1,8 @@
 // The sender against a real anvil behind a fault-injecting proxy
-// (tests/support/net/rpc_fault_proxy.hpp): a connection that drops just after eth_sendRawTransaction
-// was written, twice in a row, or for good; receipt polls that are cut. Whatever is cut, a
-// transaction that reached the node is never signed again with a new nonce, so each intent is mined
-// at most once.
+// (tests/support/net/rpc_fault_proxy.hpp): a connection that drops just after
+// eth_sendRawTransaction was written, twice in a row, or for good; receipt polls that are cut.
+// Whatever is cut, a transaction that reached the node is never signed again with a new nonce, so
+// each intent is mined at most once.
 #include <gtest/gtest.h>
 
 #include <atomic>

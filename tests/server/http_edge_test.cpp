@@ -1,14 +1,14 @@
 // The HTTP server's edge against hostile clients (#18): trickled bodies, connection floods,
 // descriptor exhaustion, bodies of routes the client may not use, RFC 9112 framing faults and
 // oversized log fields. Every test talks to a real server over loopback.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -23,11 +23,11 @@
 namespace pactum::server {
 namespace {
 
-using testing::StringResponse;
-using testing::Method;
-using testing::TestClient;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::Method;
+using testing::StringResponse;
+using testing::TestClient;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kBlobSize = 8 * 1024 * 1024;
@@ -175,8 +175,8 @@ TEST_F(HttpEdgeTest, ABodyThatKeepsThePaceIsServed) {
   start(o);
   TestClient c(port());
   const std::size_t kSize = 48 * 1024;
-  ASSERT_TRUE(c.write_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                          std::to_string(kSize) + "\r\n\r\n"));
+  ASSERT_TRUE(c.write_raw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(kSize) + "\r\n\r\n"));
   // 8 KiB every 100 ms: 80 KiB/s, well above the 4 KiB/s asked for, over ~0.6 s.
   for (std::size_t sent = 0; sent < kSize; sent += 8192) {
     ASSERT_TRUE(c.write_raw(std::string(8192, 'p')));
@@ -347,9 +347,9 @@ TEST_F(HttpEdgeTest, ACheckedRouteRefusesBeforeReadingTheBody) {
 TEST_F(HttpEdgeTest, TransferEncodingNotEndingInChunkedIs400AndClosed) {
   start({});
   TestClient c(port());
-  ASSERT_TRUE(c.write_raw(
-      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
-      "GET /count HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.write_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"
+                  "GET /count HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->result_int(), 400);
@@ -367,15 +367,27 @@ TEST_F(HttpEdgeTest, FramingFaultsAreAnswered) {
     int status;
   };
   const std::vector<Case> cases = {
-      {"gzip before chunked", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
-      {"chunked twice", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400},
+      {"gzip before chunked",
+       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+      {"chunked twice",
+       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+       400},
       {"identity", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 400},
       {"no Host on 1.1", "GET /count HTTP/1.1\r\n\r\n", 400},
       {"two Hosts", "GET /count HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
-      {"bad chunk size", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n", 400},
-      {"chunk size overflow", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nab\r\n", 400},
-      {"chunk without CRLF", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXX0\r\n\r\n", 400},
-      {"bad chunk to an upload", "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nq\r\n", 400},
+      {"bad chunk size",
+       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+       400},
+      {"chunk size overflow",
+       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+       "chunked\r\n\r\nfffffffffffffffffff\r\nab\r\n",
+       400},
+      {"chunk without CRLF",
+       "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXX0\r\n\r\n",
+       400},
+      {"bad chunk to an upload",
+       "PUT /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nq\r\n",
+       400},
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.name);

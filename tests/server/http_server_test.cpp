@@ -19,8 +19,8 @@
 namespace pactum::server {
 namespace {
 
-using testing::StringResponse;
 using testing::Method;
+using testing::StringResponse;
 using testing::TestClient;
 
 // Byte i of the test blob: a pattern that makes misplaced bytes visible.

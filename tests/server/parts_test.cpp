@@ -239,7 +239,8 @@ TEST(FileLogger, RotatesBySizeKeepingTheNewestFiles) {
                                   /*max_size=*/4096, /*keep=*/2});
   ASSERT_TRUE(logger.ok()) << logger.error().message();
   EXPECT_EQ(std::filesystem::status(path).permissions(), std::filesystem::perms(0600));
-  for (int i = 0; i < 400; ++i) (*logger)->info("request", {{"n", i}, {"pad", std::string(40, 'x')}});
+  for (int i = 0; i < 400; ++i)
+    (*logger)->info("request", {{"n", i}, {"pad", std::string(40, 'x')}});
   (*logger)->debug("below the level");
 
   // node.log, node.log.1 and node.log.2; the oldest lines were deleted with node.log.3.
@@ -293,8 +294,8 @@ TEST(FileLogger, BadPathsAndOptionsAreClearErrors) {
   EXPECT_NE(missing_dir.error().message().find("no/such/node.log"), std::string::npos);
   auto a_directory = FileLogger::open({dir.path()});
   ASSERT_FALSE(a_directory.ok());
-  auto keep_none = FileLogger::open({dir.path() / "x.log", LogLevel::kInfo,
-                                     StreamLogger::Format::kJson, 4096, 0});
+  auto keep_none = FileLogger::open(
+      {dir.path() / "x.log", LogLevel::kInfo, StreamLogger::Format::kJson, 4096, 0});
   ASSERT_FALSE(keep_none.ok());
   EXPECT_EQ(keep_none.error().code(), ErrorCode::kInvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "x.log"));

@@ -122,7 +122,10 @@ Result<CommandOutput> run_command(const std::vector<std::string>& argv,
         char buf[65536];
         const ssize_t n = ::read(f.fd, buf, sizeof buf);
         if (n <= 0) {
-          if (f.fd == p.out[0]) close_fd(p.out[0]); else close_fd(p.err[0]);
+          if (f.fd == p.out[0])
+            close_fd(p.out[0]);
+          else
+            close_fd(p.err[0]);
         } else if (f.fd == p.out[0]) {
           out.stdout_text.append(buf, static_cast<std::size_t>(n));
         } else {
@@ -175,8 +178,8 @@ AnvilProcess::~AnvilProcess() {
 }
 
 Result<AnvilProcess> AnvilProcess::start(std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {source_path("node_modules/.bin/anvil"), "--port", "0",
-                                   "--host", "127.0.0.1"};
+  std::vector<std::string> argv = {source_path("node_modules/.bin/anvil"), "--port", "0", "--host",
+                                   "127.0.0.1"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   // anvil's output goes to a file, never to a pipe we might stop reading: a full or closed pipe
   // would stall or kill it mid-test.

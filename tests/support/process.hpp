@@ -27,10 +27,9 @@ struct CommandOutput {
 // waits for it to exit. Errors: kUnavailable when it cannot be started; kDeadlineExceeded when it
 // runs longer than `timeout` (it is then killed). A non-zero exit is not an error: check
 // exit_code.
-[[nodiscard]] Result<CommandOutput> run_command(const std::vector<std::string>& argv,
-                                                const std::string& stdin_text = {},
-                                                std::chrono::seconds timeout =
-                                                    std::chrono::seconds(120));
+[[nodiscard]] Result<CommandOutput> run_command(
+    const std::vector<std::string>& argv, const std::string& stdin_text = {},
+    std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // Runs `node tests/oracle/<script>` with `input` on stdin and returns its stdout.
 // Errors: those of run_command, and kInternal when node exits non-zero (stderr in the message).
