@@ -21,22 +21,42 @@ endfunction()
 
 # pactum_test_dir(NAME LABELS ... DEPS ...): one GoogleTest executable from tests/<dir>/*_test.cpp,
 # each test registered with CTest under the given labels.
+#
+# PCH: precompile GoogleTest and the standard headers the tests share (0.9 s of every test TU
+# otherwise), JSON_PCH adds nlohmann/json.hpp (1.9 s). Building a precompiled header costs 3-6 s,
+# so only directories of many tests gain (measured, gcc: eth 11 TUs -7.7 CPU s, node -4.9,
+# rpc -4.4, cli -6.7; a directory of 1-4 TUs loses 1-3 s).
 function(pactum_test_dir name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "LABELS;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "PCH;JSON_PCH" "TIMEOUT" "LABELS;DEPS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*_test.cpp")
   if(NOT sources)
     return()
   endif()
   add_executable(${name} ${sources})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} pactum_test_support GTest::gtest_main)
-  # Test code itself needs no -O2 (the libraries under test keep it): -O1 halves the compile
-  # time of the template-heavy tests (Beast, GoogleTest) and keeps them quick to run.
-  target_compile_options(${name} PRIVATE $<$<CONFIG:Release>:-O1>)
+  # Test code is compiled at -O0 in every tree (the libraries under test keep their -O2, or -O1
+  # under the sanitizers): its time goes to GoogleTest's templates, not to running. Measured
+  # against -O1: gcc 10-20 % less per test TU, clang 16 with ASan + UBSan 50-60 % less
+  # (node_service_test.cpp 21.1 -> 9.7 s, http_server_test.cpp 18.2 -> 7.7 s).
+  pactum_test_code_options(${name})
+  if(ARG_PCH OR ARG_JSON_PCH)
+    target_precompile_headers(${name} PRIVATE <gtest/gtest.h> <chrono> <cstdint> <memory>
+                              <optional> <string> <string_view> <thread> <utility> <vector>)
+  endif()
+  if(ARG_JSON_PCH)
+    target_precompile_headers(${name} PRIVATE <nlohmann/json.hpp>)
+  endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
                        PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()
+
+# pactum_test_code_options(TARGET): the flags of test code (test executables and their fixtures'
+# libraries): -O0, after the tree's own flags so that it wins (see pactum_test_dir).
+function(pactum_test_code_options target)
+  target_compile_options(${target} PRIVATE -O0)
 endfunction()
 
 # pactum_sanitize_at_O0(FILE ...): in the sanitized tree (PACTUM_SANITIZE or PACTUM_FUZZ),
