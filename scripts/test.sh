@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
-step() { printf '\n==== %s\n' "$*"; }
+# Each step says when it began (seconds since make test started): the budget is 20 minutes on 2
+# cores (ARCHITECTURE.md, "Build and test trees"), and CI's log then shows where they went.
+step() { printf '\n==== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 if [ -x scripts/contracts-test.sh ] && [ -d contracts ]; then
   step "Solidity: forge build, unit/fuzz/invariant tests, gas snapshot check"
