@@ -364,6 +364,15 @@ Hash32 signing_hash_of(const Hash32& domain, const Hash32& message) noexcept {
   return keccak256(ByteView(buf, sizeof buf));
 }
 
+// keccak256(0x19 0x01 ‖ domain): the hash to sign when the primary type is the domain itself.
+Hash32 signing_hash_of_domain(const Hash32& domain) noexcept {
+  std::uint8_t buf[34];
+  buf[0] = 0x19;
+  buf[1] = 0x01;
+  std::copy(domain.begin(), domain.end(), buf + 2);
+  return keccak256(ByteView(buf, sizeof buf));
+}
+
 }  // namespace
 
 struct TypedData::Impl {
@@ -395,21 +404,30 @@ Result<TypedData> TypedData::parse_json(std::string_view json) try {
     return invalid_argument("typed data: 'primaryType' must be a string");
   }
   impl->primary_type = doc["primaryType"].get<std::string>();
-  if (impl->types.find(impl->primary_type) == impl->types.end()) {
-    return invalid_argument("typed data: primaryType '" + impl->primary_type +
-                            "' is not defined in types");
-  }
   const Json& domain = doc["domain"];
   if (!domain.is_object()) return invalid_argument("typed data: 'domain' must be an object");
+  // Derived before primaryType is looked up: a document may sign its domain alone
+  // (primaryType "EIP712Domain") without declaring the domain's type.
   if (impl->types.find(kDomainType) == impl->types.end()) {
     auto members = derive_domain_type(domain);
     if (!members.ok()) return members.error().with_context("typed data");
     impl->types.emplace(std::string(kDomainType), std::move(*members));
   }
+  if (impl->types.find(impl->primary_type) == impl->types.end()) {
+    return invalid_argument("typed data: primaryType '" + impl->primary_type +
+                            "' is not defined in types");
+  }
   Encoder encoder(impl->types);
   auto domain_hash = encoder.hash_struct(kDomainType, domain, "domain", 0);
   if (!domain_hash.ok()) return domain_hash.error().with_context("typed data");
   impl->domain_separator = *domain_hash;
+  if (impl->primary_type == kDomainType) {
+    // MetaMask's eth_signTypedData_v4 (eth-sig-util's eip712Hash) signs keccak256(0x19 0x01 ‖
+    // domainSeparator) for such a document and never reads its message; a wallet shows the same.
+    impl->struct_hash = impl->domain_separator;
+    impl->signing_hash = signing_hash_of_domain(impl->domain_separator);
+    return TypedData(std::move(impl));
+  }
   auto message_hash = encoder.hash_struct(impl->primary_type, doc["message"], "message", 0);
   if (!message_hash.ok()) return message_hash.error().with_context("typed data");
   impl->struct_hash = *message_hash;

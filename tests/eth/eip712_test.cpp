@@ -57,6 +57,81 @@ TEST(Eip712, SpecificationMailExample) {
   EXPECT_EQ(data->encode_type("Nope").error().code(), ErrorCode::kNotFound);
 }
 
+// primaryType "EIP712Domain" signs the domain alone. The vectors are MetaMask's
+// (eth-sig-util, src/__snapshots__/sign-typed-data.test.ts.snap, "TypedDataUtils.eip712Hash V4");
+// their salt, Buffer.from(new Int32Array([1, 2, 3])), is the bytes 01 02 03, right-padded.
+TEST(Eip712, DomainAsPrimaryTypeIsHashedAsMetaMaskDoes) {
+  constexpr const char* kSalt =
+      "0x0102030000000000000000000000000000000000000000000000000000000000";
+  const std::string standard_members =
+      R"({"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+         {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"},
+         {"name": "salt", "type": "bytes32"})";
+  const std::string standard_values =
+      R"("name": "example.metamask.io", "version": "1", "chainId": 1,
+         "verifyingContract": "0x0000000000000000000000000000000000000000", "salt": ")" +
+      std::string(kSalt) + "\"";
+  struct Case {
+    const char* what;
+    std::string json;
+    const char* signing_hash;
+  };
+  const Case cases[] = {
+      {"minimal valid typed message",
+       R"({"types": {"EIP712Domain": []}, "primaryType": "EIP712Domain", "domain": {},
+           "message": {}})",
+       "0x8d4a3f4082945b7879e2b55f181c31a77c8c0a464b70669458abbaaf99de4c38"},
+      // Without a declared domain type: derived from the (empty) domain, as MetaMask defaults
+      // it to [] — the same hash. The message is never read.
+      {"undeclared domain type, a message that would not parse",
+       R"({"types": {}, "primaryType": "EIP712Domain", "domain": {},
+           "message": {"anything": [1, 2, 3]}})",
+       "0x8d4a3f4082945b7879e2b55f181c31a77c8c0a464b70669458abbaaf99de4c38"},
+      {"a domain separator that uses all fields",
+       R"({"types": {"EIP712Domain": [)" + standard_members +
+           R"(]}, "primaryType": "EIP712Domain", "domain": {)" + standard_values +
+           R"(}, "message": {}})",
+       "0x54ffed5209a17ac210ef3823740b3852ee9cd518b84ee39f0a3fa7f2f9b4205b"},
+      {"extra domain separator fields",
+       R"({"types": {"EIP712Domain": [)" + standard_members +
+           R"(, {"name": "extraField", "type": "string"}]}, "primaryType": "EIP712Domain",
+           "domain": {)" +
+           standard_values + R"(, "extraField": "stuff"}, "message": {}})",
+       "0x2323c742c20093ee44c2a0abef2b950062a3d70b3453ef4995a072dba9e47d7d"},
+      {"only custom domain separator fields",
+       R"({"types": {"EIP712Domain": [
+             {"name": "customName", "type": "string"}, {"name": "customVersion", "type": "string"},
+             {"name": "customChainId", "type": "uint256"},
+             {"name": "customVerifyingContract", "type": "address"},
+             {"name": "customSalt", "type": "bytes32"}, {"name": "extraField", "type": "string"}]},
+           "primaryType": "EIP712Domain",
+           "domain": {"customName": "example.metamask.io", "customVersion": "1",
+                      "customChainId": 1,
+                      "customVerifyingContract": "0x0000000000000000000000000000000000000000",
+                      "customSalt": ")" +
+           std::string(kSalt) + R"(", "extraField": "stuff"}, "message": {}})",
+       "0x3efa3ef0305f56ba5bba62000500e29fe82c5314bca2f958c64e31b2498560f8"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto data = TypedData::parse_json(c.json);
+    ASSERT_TRUE(data.ok()) << data.error().to_string();
+    EXPECT_EQ(data->primary_type(), "EIP712Domain");
+    EXPECT_EQ(data->struct_hash(), data->domain_separator());
+    EXPECT_EQ(to_hex(data->signing_hash()), c.signing_hash);
+    // Signed and recovered like any typed data.
+    const PrivateKey key = cow_key();
+    EXPECT_EQ(*recover_typed_data_signer(*data, sign_typed_data(key, *data)), key.address());
+  }
+  // A domain that does not match its declared type is still refused.
+  auto bad = TypedData::parse_json(
+      R"({"types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}]},
+          "primaryType": "EIP712Domain", "domain": {"chainId": "x"}, "message": {}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("domain.chainId"), std::string::npos)
+      << bad.error().to_string();
+}
+
 // The earlier revision of the same example had a custom domain member (httpOrigin).
 TEST(Eip712, SpecificationExampleWithCustomDomainMember) {
   std::string doc = kMail;

@@ -8,6 +8,10 @@
 // present, otherwise derived from the domain's keys (name, version, chainId, verifyingContract,
 // salt, in that order), as ethers does.
 //
+// primaryType "EIP712Domain" signs the domain alone, as MetaMask does: the message is not read,
+// struct_hash() is the domain separator and signing_hash() is keccak256(0x19 0x01 ‖ domain
+// separator) (the EIP's formula would append the domain separator a second time).
+//
 // Value forms accepted in the JSON: integers as JSON numbers (exact integers only; larger than
 // 2^53 must be strings) or strings in decimal or 0x-hex, '-' allowed for intN; bool as true or
 // false; address as 40 hex digits (EIP-55 checked when mixed case); bytes and bytesN as hex.
