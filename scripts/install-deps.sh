@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libsecp256k1-dev libssl-dev libcrypto++-dev libsodium-dev
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 libicu-dev
   wrk nginx-light valgrind
 )
 # Node.js and npm: Debian's, unless the machine already has them (some images ship a newer

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "support/process.hpp"
@@ -229,8 +233,100 @@ TEST(Bip39, BadMnemonicsGiveSpecificErrors) {
   EXPECT_EQ(mnemonic_from_entropy(Bytes(15)).error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(mnemonic_from_entropy(Bytes(36)).error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(generate_mnemonic(13).error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(mnemonic_to_seed(testing::AnvilProcess::kMnemonic, "pässword").error().code(),
-            ErrorCode::kUnimplemented);
+  // Not UTF-8: refused, never normalized into U+FFFD (another seed).
+  EXPECT_EQ(mnemonic_to_seed(testing::AnvilProcess::kMnemonic, "pa\xffss").error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(validate_mnemonic("test \xc3 test").error().code(), ErrorCode::kInvalidArgument);
+}
+
+// The Japanese vectors of BIP-39's reference list (bip32JP, test_JP_BIP39.json, copied to
+// tests/eth/vectors/): words joined by U+3000, passphrases that NFKD changes (㍍, ガ, ゞ), the seed
+// and the master xprv.
+TEST(Bip39, JapaneseVectorsWithNfkdPassphrases) {
+  std::ifstream file(std::string(PACTUM_SOURCE_DIR) + "/tests/eth/vectors/bip39_japanese.json");
+  ASSERT_TRUE(file) << "missing tests/eth/vectors/bip39_japanese.json";
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto vectors = nlohmann::json::parse(text.str());
+  ASSERT_EQ(vectors.size(), 24u);
+  for (const auto& v : vectors) {
+    const std::string mnemonic = v.at("mnemonic").get<std::string>();
+    SCOPED_TRACE(v.at("entropy").get<std::string>());
+    const Bytes entropy = from_hex(v.at("entropy").get<std::string>()).value();
+    // The vectors write words composed (NFC), the published list decomposed (ぞ as そ + U+3099):
+    // the same mnemonic once normalized, so the same seed.
+    const std::string ours = *mnemonic_from_entropy(entropy, Bip39Language::kJapanese);
+    EXPECT_EQ(*mnemonic_language(mnemonic), Bip39Language::kJapanese);
+    EXPECT_EQ(*mnemonic_language(ours), Bip39Language::kJapanese);
+    const std::string passphrase = v.at("passphrase").get<std::string>();
+    auto seed = mnemonic_to_seed(mnemonic, passphrase);
+    ASSERT_TRUE(seed.ok()) << seed.error().to_string();
+    EXPECT_EQ(to_hex(seed->view(), false), v.at("seed").get<std::string>());
+    EXPECT_EQ(to_hex(mnemonic_to_seed(ours, passphrase)->view(), false),
+              v.at("seed").get<std::string>());
+    EXPECT_EQ(ExtendedPrivateKey::from_seed(seed->view())->to_xprv(),
+              v.at("bip32_xprv").get<std::string>());
+  }
+}
+
+// Every list encodes and decodes, and a mnemonic's language is found from its words alone.
+TEST(Bip39, EveryLanguageRoundTripsAndIsDetected) {
+  const Bytes entropy = from_hex("7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f").value();
+  const Bip39Language languages[] = {Bip39Language::kEnglish,
+                                     Bip39Language::kJapanese,
+                                     Bip39Language::kKorean,
+                                     Bip39Language::kSpanish,
+                                     Bip39Language::kChineseSimplified,
+                                     Bip39Language::kChineseTraditional,
+                                     Bip39Language::kFrench,
+                                     Bip39Language::kItalian,
+                                     Bip39Language::kCzech,
+                                     Bip39Language::kPortuguese};
+  std::set<std::string> seen;
+  for (const auto language : languages) {
+    SCOPED_TRACE(std::string(bip39_language_name(language)));
+    for (std::size_t words : {12u, 24u}) {
+      auto generated = generate_mnemonic(words, language);
+      ASSERT_TRUE(generated.ok());
+      EXPECT_EQ(*mnemonic_language(*generated), language);
+    }
+    auto m = mnemonic_from_entropy(entropy, language);
+    ASSERT_TRUE(m.ok());
+    EXPECT_TRUE(seen.insert(*m).second);  // ten different sentences
+    EXPECT_EQ(*mnemonic_language(*m), language);
+    EXPECT_TRUE(mnemonic_to_seed(*m).ok());
+  }
+  EXPECT_EQ(bip39_language_name(Bip39Language::kChineseTraditional), "chinese_traditional");
+}
+
+// Composed and decomposed text is the same mnemonic and the same passphrase (NFKD): "é" as
+// U+00E9 or as e + U+0301; "ﬁ" (U+FB01) as "fi".
+TEST(Bip39, ComposedAndDecomposedTextGiveTheSameSeed) {
+  const Bytes entropy = from_hex("000102030405060708090a0b0c0d0e0f").value();
+  // The published Spanish list is decomposed ("a" + U+0301): compose every "á é í ó ú ñ".
+  const std::string decomposed = *mnemonic_from_entropy(entropy, Bip39Language::kSpanish);
+  std::string composed;
+  const std::pair<std::string, std::string> accents[] = {
+      {"\xc3\xa1", "a\xcc\x81"}, {"\xc3\xa9", "e\xcc\x81"}, {"\xc3\xad", "i\xcc\x81"},
+      {"\xc3\xb3", "o\xcc\x81"}, {"\xc3\xba", "u\xcc\x81"}, {"\xc3\xb1", "n\xcc\x83"}};
+  for (std::size_t i = 0; i < decomposed.size();) {
+    bool replaced = false;
+    for (const auto& [single, parts] : accents) {
+      if (decomposed.compare(i, parts.size(), parts) == 0) {
+        composed += single;
+        i += parts.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) composed += decomposed[i++];
+  }
+  ASSERT_NE(composed, decomposed) << "the sentence should hold an accent: pick other entropy";
+  EXPECT_EQ(*mnemonic_language(composed), Bip39Language::kSpanish);
+  EXPECT_EQ(to_hex(mnemonic_to_seed(composed, "caf\xc3\xa9 \xef\xac\x81")->view()),
+            to_hex(mnemonic_to_seed(decomposed, "cafe\xcc\x81 fi")->view()));
+  EXPECT_NE(to_hex(mnemonic_to_seed(composed, "cafe")->view()),
+            to_hex(mnemonic_to_seed(composed, "caf\xc3\xa9")->view()));
 }
 
 // BIP-32 test vectors 1 and 2 (bip-0032.mediawiki): path, xpub, xprv.
@@ -240,15 +336,52 @@ struct Bip32Step {
   const char* xprv;
 };
 
+// Derives every step privately from the seed; reads each xprv and xpub back; and, where the
+// step's last index is not hardened, derives it publicly from the previous step's xpub.
 void check_chain(const char* seed_hex, const std::vector<Bip32Step>& steps) {
   const Bytes seed = from_hex(seed_hex).value();
   auto master = ExtendedPrivateKey::from_seed(seed);
   ASSERT_TRUE(master.ok());
+  const char* previous_xpub = nullptr;
   for (const auto& step : steps) {
+    SCOPED_TRACE(step.path);
     auto key = master->derive_path(step.path);
-    ASSERT_TRUE(key.ok()) << step.path << ": " << key.error().to_string();
-    EXPECT_EQ(key->to_xpub(), step.xpub) << step.path;
-    EXPECT_EQ(key->to_xprv(), step.xprv) << step.path;
+    ASSERT_TRUE(key.ok()) << key.error().to_string();
+    EXPECT_EQ(key->to_xpub(), step.xpub);
+    EXPECT_EQ(key->to_xprv(), step.xprv);
+    EXPECT_EQ(key->neuter().to_xpub(), step.xpub);
+
+    auto read_private = ExtendedPrivateKey::from_xprv(step.xprv);
+    ASSERT_TRUE(read_private.ok()) << read_private.error().to_string();
+    EXPECT_EQ(read_private->to_xprv(), step.xprv);
+    EXPECT_EQ(read_private->depth(), key->depth());
+    EXPECT_EQ(read_private->child_number(), key->child_number());
+    EXPECT_EQ(read_private->parent_fingerprint(), key->parent_fingerprint());
+    EXPECT_EQ(read_private->private_key().address(), key->private_key().address());
+
+    auto read_public = ExtendedPublicKey::from_xpub(step.xpub);
+    ASSERT_TRUE(read_public.ok()) << read_public.error().to_string();
+    EXPECT_EQ(read_public->to_xpub(), step.xpub);
+    EXPECT_EQ(read_public->public_key(), key->public_key());
+
+    const std::string_view path(step.path);
+    const std::size_t slash = path.rfind('/');
+    if (previous_xpub != nullptr && slash != std::string_view::npos) {
+      const std::string_view last = path.substr(slash + 1);
+      auto parent = ExtendedPublicKey::from_xpub(previous_xpub);
+      ASSERT_TRUE(parent.ok());
+      const std::string relative = "m/" + std::string(last);
+      auto child = parent->derive_path(relative);
+      if (last.back() == '\'') {
+        ASSERT_FALSE(child.ok());
+        EXPECT_EQ(child.error().code(), ErrorCode::kInvalidArgument);
+        EXPECT_NE(child.error().message().find("hardened"), std::string::npos);
+      } else {
+        ASSERT_TRUE(child.ok()) << child.error().to_string();
+        EXPECT_EQ(child->to_xpub(), step.xpub);  // CKDpub agrees with CKDpriv
+      }
+    }
+    previous_xpub = step.xpub;
   }
 }
 
@@ -320,6 +453,110 @@ TEST(Bip32, TestVector2) {
         "b9rXpVGyy3bdW6EEgAtqt",
         "xprvA2nrNbFZABcdryreWet9Ea4LvTJcGsqrMzxHx98MMrotbir7yrKCEXw7nadnHM8Dq38EGfSh6dqA9QWTyefMLE"
         "cBYJUuekgW4BYPJcr9E7j"}});
+}
+
+// BIP-32 test vector 5: invalid extended keys, each refused with its reason.
+TEST(Bip32, TestVector5InvalidExtendedKeysAreRefused) {
+  struct Case {
+    const char* key;
+    bool is_private;  // read with from_xprv (else from_xpub)
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6LBpB85b3D2yc8sfvZU521AAwdZafEz"
+       "7"
+       "mnzBBsz4wKY5fTtTQBm",
+       false, "prefix 0x02 or 0x03, not 0x00"},  // pubkey version / prvkey mismatch
+      {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFGTQQD3dC4H2D5GBj7vWvSQaaBv5cxi"
+       "9"
+       "gafk7NF3pnBju6dwKvH",
+       true, "must be 0x00 and 32 bytes, not prefix 0x0"},  // prvkey version / pubkey mismatch
+      {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6Txnt3siSujt9RCVYsx4qHZGc62TG4M"
+       "c"
+       "vMGcAUjeuwZdduYEvFn",
+       false, "not 0x04"},  // invalid pubkey prefix 04
+      {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFGpWnsj83BHtEy5Zt8CcDr1UiRXuWCm"
+       "T"
+       "QLxEK9vbz5gPstX92JQ",
+       true, "not prefix 0x04"},  // invalid prvkey prefix 04
+      {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6N8ZMMXctdiCjxTNq964yKkwrkBJJwp"
+       "z"
+       "ZS4HS2fxvyYUA4q2Xe4",
+       false, "not 0x01"},  // invalid pubkey prefix 01
+      {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFAzHGBP2UuGCqWLTAPLcMtD9y5gkZ6E"
+       "q"
+       "3Rjuahrv17fEQ3Qen6J",
+       true, "not prefix 0x01"},  // invalid prvkey prefix 01
+      {"xprv9s2SPatNQ9Vc6GTbVMFPFo7jsaZySyzk7L8n2uqKXJen3KUmvQNTuLh3fhZMBoG3G4ZW1N2kZuHEPY53qmbZzCH"
+       "s"
+       "hoQnNf4GvELZfqTUrcv",
+       true, "non-zero parent fingerprint"},
+      {"xpub661no6RGEX3uJkY4bNnPcw4URcQTrSibUZ4NqJEw5eBkv7ovTwgiT91XX27VbEXGENhYRCf7hyEbWrR3FewATdC"
+       "E"
+       "ebj6znwMfQkhRYHRLpJ",
+       false, "non-zero parent fingerprint"},
+      {"xprv9s21ZrQH4r4TsiLvyLXqM9P7k1K3EYhA1kkD6xuquB5i39AU8KF42acDyL3qsDbU9NmZn6MsGSUYZEsuoePmjzs"
+       "B"
+       "3eFKSUEh3Gu1N3cqVUN",
+       true, "non-zero child number"},
+      {"xpub661MyMwAuDcm6CRQ5N4qiHKrJ39Xe1R1NyfouMKTTWcguwVcfrZJaNvhpebzGerh7gucBvzEQWRugZDuDXjNDRm"
+       "X"
+       "zSZe4c7mnTK97pTvGS8",
+       false, "non-zero child number"},
+      {"DMwo58pR1QLEFihHiXPVykYB6fJmsTeHvyTp7hRThAtCX8CvYzgPcn8XnmdfHGMQzT7ayAmfo4z3gY5KfbrZWZ6St24"
+       "U"
+       "Vf2Qgo6oujFktLHdHY4",
+       true, "unknown extended key version"},
+      {"DMwo58pR1QLEFihHiXPVykYB6fJmsTeHvyTp7hRThAtCX8CvYzgPcn8XnmdfHPmHJiEDXkTiJTVV9rHEBUem2mwVbbN"
+       "f"
+       "vT2MTcAqj3nesx8uBf9",
+       false, "unknown extended key version"},
+      {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzF93Y5wvzdUayhgkkFoicQZcP3y52uPP"
+       "x"
+       "FnfoLZB21Teqt1VvEHx",
+       true, "not in 1..n-1"},  // private key 0
+      {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFAzHGBP2UuGCqWLTAPLcMtD5SDKr24z"
+       "3"
+       "aiUvKr9bJpdrcLg1y3G",
+       true, "not in 1..n-1"},  // private key n
+      {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6Q5JXayek4PRsn35jii4veMimro1xef"
+       "s"
+       "M58PgBMrvdYre8QyULY",
+       false, "not a point on the curve"},  // 02 0000…0007
+      {"xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3T"
+       "G"
+       "tRBeJgk33yuGBxrMPHL",
+       true, "bad checksum"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.key);
+    const Error e = c.is_private ? ExtendedPrivateKey::from_xprv(c.key).error()
+                                 : ExtendedPublicKey::from_xpub(c.key).error();
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(e.message().find(c.reason), std::string::npos) << e.to_string();
+    EXPECT_EQ(e.message().find(c.key), std::string::npos);  // a key is never echoed
+  }
+  // The other kind, text that is not Base58, and lengths that cannot be a key.
+  const char* kXpub =
+      "xpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TM"
+      "g7usUDFdp6W1EGMcet8";
+  const char* kXprv =
+      "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TG"
+      "tRBeJgk33yuGBxrMPHi";
+  EXPECT_NE(ExtendedPrivateKey::from_xprv(kXpub).error().message().find("(xpub) where"),
+            std::string::npos);
+  EXPECT_NE(ExtendedPublicKey::from_xpub(kXprv).error().message().find("(xprv) where"),
+            std::string::npos);
+  std::string bad_char(kXpub);
+  bad_char[20] = '0';  // not in the Base58 alphabet
+  EXPECT_NE(ExtendedPublicKey::from_xpub(bad_char).error().message().find("character 21"),
+            std::string::npos);
+  for (const std::string& text : {std::string(), std::string(kXpub).substr(0, 100),
+                                  std::string(kXpub) + "1", std::string(200, 'x')}) {
+    auto r = ExtendedPublicKey::from_xpub(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
+  }
 }
 
 TEST(Bip32, AnvilMnemonicYieldsTheKnownAccounts) {
