@@ -1,5 +1,8 @@
 #include "pactum/cli/accounts.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -124,9 +127,49 @@ Result<eth::Address> dev_address(int index) {
   return key.address();
 }
 
+bool is_key_name(std::string_view name) noexcept {
+  if (name.empty() || name.size() > 64) return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alnum(name[0])) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+Result<std::filesystem::path> resolve_key_file(Invocation& inv, std::string_view value) {
+  const std::string text(value);
+  if (text.empty()) return invalid_argument("--key: empty file name");
+  std::filesystem::path path = text;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(path, ec);
+  if (!exists && text.find('/') == std::string::npos && is_key_name(text)) {
+    PACTUM_TRY(Home home, inv.home());
+    const std::filesystem::path named = home.keys_dir() / (text + ".json");
+    if (!std::filesystem::exists(named, ec)) {
+      return not_found("--key " + text + ": no such file, and no key '" + text + "' in " +
+                       home.keys_dir().string() + " (pactum key list shows the keys there)");
+    }
+    path = named;
+  } else if (!exists) {
+    return not_found("--key " + text + ": no such file");
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    return invalid_argument("--key " + path.string() +
+                            ": is a directory, expected a keystore file");
+  }
+  if (::access(path.c_str(), R_OK) != 0) {
+    return permission_denied("--key " + path.string() + ": not readable");
+  }
+  return path;
+}
+
 Result<Account> select_account(Invocation& inv, std::optional<Role> fallback) {
   const GlobalOptions& o = inv.options();
-  if (o.key_file) return load_keystore_account(inv, *o.key_file);
+  if (o.key_file) {
+    PACTUM_TRY(std::filesystem::path path, resolve_key_file(inv, *o.key_file));
+    return load_keystore_account(inv, path.string());
+  }
   int index = -1;
   std::string label;
   if (o.as) {

@@ -43,21 +43,6 @@ bool wants_json(const std::vector<std::string>& args) {
   return std::find(args.begin(), args.end(), "--json") != args.end();
 }
 
-Status check_key_file(const std::string& path) {
-  if (path.empty()) return invalid_argument("--key: empty file name");
-  if (::access(path.c_str(), F_OK) != 0) {
-    return not_found("--key " + path + ": no such file");
-  }
-  if (::access(path.c_str(), R_OK) != 0) {
-    return permission_denied("--key " + path + ": not readable");
-  }
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return invalid_argument("--key " + path + ": is a directory, expected a keystore file");
-  }
-  return ok_status();
-}
-
 // CLI11 reports a word that names no command as "a subcommand is required"; find the word so
 // that the message names it. Skips the values of the global options that take one.
 std::optional<std::string> unknown_command(const std::vector<std::string>& args,
@@ -88,6 +73,7 @@ CommandList builtin_commands(StackHooks hooks) {
   list.push_back(make_down_command());
   list.push_back(make_accounts_command());
   list.push_back(make_whoami_command());
+  list.push_back(make_key_command());
   list.push_back(make_deploy_command());
   list.push_back(make_publish_command());
   list.push_back(make_resolve_command());
@@ -102,7 +88,6 @@ Status check_global_options(Invocation& inv) {
   const GlobalOptions& o = inv.options();
   if (o.as && o.key_file) return invalid_argument("--as and --key both given: choose one account");
   if (o.as) PACTUM_TRY_STATUS(parse_account_selector(*o.as));
-  if (o.key_file) PACTUM_TRY_STATUS(check_key_file(*o.key_file));
   if (o.rpc_url) PACTUM_TRY_STATUS(validate_url("--rpc", *o.rpc_url));
   if (o.node_url) PACTUM_TRY_STATUS(validate_url("--node", *o.node_url));
   if (auto url = inv.env().get("PACTUM_RPC")) PACTUM_TRY_STATUS(validate_url("PACTUM_RPC", *url));
@@ -112,6 +97,8 @@ Status check_global_options(Invocation& inv) {
   // Every command keeps some state or reads the running stack's record: a home that cannot be
   // used is reported up front rather than halfway through a command.
   PACTUM_TRY_STATUS(inv.home());
+  // A --key value is a file or the name of a key in the home (checked once the home is known).
+  if (o.key_file) PACTUM_TRY_STATUS(resolve_key_file(inv, *o.key_file));
   return ok_status();
 }
 
@@ -139,7 +126,8 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
       "--as", as, "Act as a dev account: publisher|consumer|marketplace|deployer|0..9");
   auto* key_opt = app.add_option(
       "--key", key,
-      "Act as the account of this keystore v3 file (password: $PACTUM_KEY_PASSWORD or prompt)");
+      "Act as the account of this keystore v3 file, or of the key of this name (pactum key "
+      "list); password: $PACTUM_KEY_PASSWORD or prompt");
 
   Command* chosen = nullptr;
   for (auto& command : commands) {

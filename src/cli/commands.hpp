@@ -12,6 +12,7 @@ namespace pactum::cli {
 [[nodiscard]] std::unique_ptr<Command> make_down_command();
 [[nodiscard]] std::unique_ptr<Command> make_accounts_command();
 [[nodiscard]] std::unique_ptr<Command> make_whoami_command();
+[[nodiscard]] std::unique_ptr<Command> make_key_command();
 [[nodiscard]] std::unique_ptr<Command> make_resolve_command();
 [[nodiscard]] std::unique_ptr<Command> make_publish_command();
 [[nodiscard]] std::unique_ptr<Command> make_order_command();

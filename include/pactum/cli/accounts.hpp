@@ -13,6 +13,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,18 @@ enum class Role { kDeployer = 0, kPublisher = 1, kConsumer = 2, kMarketplace = 3
 [[nodiscard]] Result<eth::PrivateKey> dev_private_key(int index);
 // Its address. Errors: as dev_private_key.
 [[nodiscard]] Result<eth::Address> dev_address(int index);
+
+// Whether `name` may name a key in the home's keys/ directory: 1..64 characters of
+// [A-Za-z0-9._-], starting with a letter or digit.
+[[nodiscard]] bool is_key_name(std::string_view name) noexcept;
+
+// The keystore file a --key value means: the value itself when it is an existing path or holds
+// a '/', else the key of that name in the home's keys/ directory (`pactum key new NAME`).
+// Errors: kInvalidArgument for an empty value or a directory; kNotFound when neither exists
+// (the message says where it looked); kPermissionDenied for an unreadable file; those of
+// Invocation::home.
+[[nodiscard]] Result<std::filesystem::path> resolve_key_file(Invocation& inv,
+                                                             std::string_view value);
 
 // The account a command acts as.
 struct Account {

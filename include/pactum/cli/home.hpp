@@ -40,6 +40,8 @@ class Home {
   [[nodiscard]] std::filesystem::path logs_dir() const { return root_ / "logs"; }
   [[nodiscard]] std::filesystem::path chain_dir() const { return root_ / "chain"; }
   [[nodiscard]] std::filesystem::path node_dir() const { return root_ / "node"; }
+  // The user's keystores (`pactum key`): one keystore v3 file per key, NAME.json, mode 0600.
+  [[nodiscard]] std::filesystem::path keys_dir() const { return root_ / "keys"; }
 
   // Creates `dir` (one of the above) when missing, 0700 (and each missing parent). Errors: kPermissionDenied / kInvalidArgument
   // as for open().
