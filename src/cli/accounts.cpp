@@ -186,7 +186,19 @@ Result<Account> select_account(Invocation& inv, std::optional<Role> fallback) {
   }
   PACTUM_TRY(eth::PrivateKey key, dev_private_key(index));
   eth::Address address = key.address();
-  return Account{std::move(key), address, std::move(label)};
+  return Account{std::move(key), address, std::move(label), /*dev=*/true};
+}
+
+Status check_account_for_chain(const Invocation& inv, const Account& account,
+                               std::uint64_t chain_id) {
+  if (!account.dev || chain_id == kDevChainId) return ok_status();
+  if (inv.options().allow_dev_keys) return ok_status();
+  if (auto env = inv.env().get("PACTUM_ALLOW_DEV_KEYS"); env && *env == "1") return ok_status();
+  return failed_precondition(
+      account.label + " is a published test key, for the local chain (id " +
+      std::to_string(kDevChainId) + ") only; this chain's id is " + std::to_string(chain_id) +
+      ". Use your own key: `pactum key new NAME` (or `key import`), then --key NAME; "
+      "--allow-dev-keys uses the test key anyway");
 }
 
 }  // namespace pactum::cli

@@ -116,6 +116,8 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
   GlobalOptions options;
   std::string home, rpc, node, as, key;
   app.add_flag("--json", options.json, "Machine output: one JSON document on stdout");
+  app.add_flag("--allow-dev-keys", options.allow_dev_keys,
+               "Let dev accounts (--as) act on a chain other than the local one (31337)");
   auto* home_opt =
       app.add_option("--home", home, "State directory (default $PACTUM_HOME, ~/.pactum)");
   auto* rpc_opt =

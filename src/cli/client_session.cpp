@@ -19,6 +19,7 @@ Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> r
   PACTUM_TRY(s.rpc, rpc::RpcClient::connect_http(s.rpc_url));
   s.api = std::make_unique<rpc::EthApi>(*s.rpc);
   PACTUM_TRY(std::uint64_t chain_id, s.api->chain_id());
+  if (s.account) PACTUM_TRY_STATUS(check_account_for_chain(inv, *s.account, chain_id));
   const auto path = contracts::deployment_path(home.root() / "deployments", chain_id);
   auto deployment = contracts::read_deployment(path);
   if (!deployment.ok()) {

@@ -10,6 +10,7 @@
 #include "pactum/contracts/deployment.hpp"
 #include "pactum/contracts/pactum_dev_token.hpp"
 #include "pactum/rpc/json_rpc.hpp"
+#include "probe.hpp"
 #include "service.hpp"
 
 namespace pactum::cli {
@@ -73,6 +74,10 @@ class DeployCommand final : public Command {
   Status run(Invocation& inv) override {
     PACTUM_TRY(std::string url, inv.rpc_url());
     PACTUM_TRY(Account account, select_account(inv, Role::kDeployer));
+    if (account.dev) {
+      PACTUM_TRY(std::uint64_t chain_id, detail::query_chain_id(url, std::chrono::seconds(10)));
+      PACTUM_TRY_STATUS(check_account_for_chain(inv, account, chain_id));
+    }
     PACTUM_TRY(Home home, inv.home());
     inv.note("deploying as " + account.label + " to " + url);
     PACTUM_TRY(auto deployed, deploy(url, std::move(account.key), home.root(),

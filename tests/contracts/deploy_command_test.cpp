@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -14,6 +15,8 @@
 #include "live_chain.hpp"
 #include "pactum/cli/invocation.hpp"
 #include "pactum/contracts/deployment.hpp"
+#include "pactum/eth/keystore.hpp"
+#include "support/process.hpp"
 
 namespace pactum::cli {
 namespace {
@@ -96,6 +99,57 @@ TEST_F(DeployCommandTest, TheUpHookDeploysOnceAndThenReuses) {
   auto again = hook(inv, info);
   ASSERT_TRUE(again.ok()) << again.error().to_string();
   EXPECT_EQ((*first)["contracts"], (*again)["contracts"]);
+}
+
+// #19: the dev accounts' keys are published; off the local chain (here anvil with chain id 1338)
+// a deploy that would use one, by --as or by default, is refused before it sends anything,
+// unless --allow-dev-keys says so; the user's own key (`pactum key import`, --key NAME) deploys.
+TEST(DeployOffTheLocalChain, DevAccountsAreRefusedUnlessAllowed) {
+  contracts::testing::LiveChain chain({"--chain-id", "1338"});
+  ASSERT_TRUE(chain.ok());
+  ASSERT_EQ(chain.chain_id(), 1338u);
+  std::string pattern = (fs::temp_directory_path() / "pactum-deploy-cli-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path home = pattern;
+  const fs::path file = home / "deployments" / "1338.json";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"deploy", "--rpc", chain.url(), "--as", "deployer", "--json"},
+        std::vector<std::string>{"deploy", "--rpc", chain.url(), "--json"}}) {
+    auto refused = run_deploy(args, home);
+    EXPECT_EQ(refused.exit_code, 7) << refused.err << refused.out;
+    auto doc = nlohmann::json::parse(refused.out);
+    EXPECT_EQ(doc["error"]["code"], "failed_precondition");
+    const std::string message = doc["error"]["message"];
+    EXPECT_NE(message.find("chain's id is 1338"), std::string::npos) << message;
+    EXPECT_NE(message.find("pactum key new"), std::string::npos) << message;
+    EXPECT_FALSE(fs::exists(file));
+  }
+  auto allowed =
+      run_deploy({"deploy", "--rpc", chain.url(), "--as", "deployer", "--allow-dev-keys"}, home);
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.err << allowed.out;
+  EXPECT_TRUE(fs::exists(file));
+
+  // A keystore of one's own: no flag needed (anvil funds the dev accounts, so dev key 0 in a
+  // keystore is the user's key here; what matters is that it came through --key).
+  eth::KeystoreOptions light;
+  light.scrypt_n = 1 << 4;
+  auto key = eth::PrivateKey::from_hex(pactum::testing::AnvilProcess::dev_private_keys()[0]);
+  ASSERT_TRUE(key.ok());
+  auto json = eth::encrypt_keystore(*key, "pw", light);
+  ASSERT_TRUE(json.ok());
+  const fs::path keystore = home / "own.json";
+  std::ofstream(keystore) << *json;
+  std::ostringstream out, err;
+  RunContext context{
+      Environment().with("PACTUM_HOME", home.string()).with("PACTUM_KEY_PASSWORD", "pw"),
+      {out, err, false},
+      fs::read_symlink("/proc/self/exe")};
+  CommandList commands;
+  commands.push_back(make_deploy_command());
+  const int code = run({"deploy", "--rpc", chain.url(), "--key", keystore.string(), "--force"},
+                       std::move(commands), context);
+  EXPECT_EQ(code, 0) << err.str() << out.str();
+  fs::remove_all(home);
 }
 
 }  // namespace

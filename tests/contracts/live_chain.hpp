@@ -25,9 +25,10 @@ inline constexpr int kStranger = 4;
 
 class LiveChain {
  public:
-  // Starts anvil; check ok() (a failure is reported as a test failure here).
-  LiveChain() {
-    auto anvil = pactum::testing::AnvilProcess::start();
+  // Starts anvil (with `anvil_args` added: "--chain-id", "1338"); check ok() (a failure is
+  // reported as a test failure here).
+  explicit LiveChain(std::vector<std::string> anvil_args = {}) {
+    auto anvil = pactum::testing::AnvilProcess::start(std::move(anvil_args));
     if (!anvil.ok()) {
       ADD_FAILURE() << "anvil: " << anvil.error().to_string();
       return;

@@ -72,7 +72,17 @@ struct Account {
   eth::Address address;
   // Where it came from, for messages: "consumer (dev account 2)", "keystore /path/key.json".
   std::string label;
+  // A key of kDevMnemonic (by --as or by a command's default): public, for the local chain only.
+  bool dev = false;
 };
+
+// Refuses a dev account on any chain but the local one (kDevChainId): its keys are published,
+// so whatever it holds there anyone can take, and a command that fell back to one would
+// silently spend from it. --allow-dev-keys (or PACTUM_ALLOW_DEV_KEYS=1) lets it through, for a
+// test chain of one's own with another id. Errors: kFailedPrecondition naming the account, the
+// chain and the ways out (--key NAME, `pactum key new`, --allow-dev-keys).
+[[nodiscard]] Status check_account_for_chain(const Invocation& inv, const Account& account,
+                                             std::uint64_t chain_id);
 
 // The account chosen by --as or --key; with neither, dev account `fallback` when given (the
 // role the command naturally acts as, e.g. the consumer for `order`).

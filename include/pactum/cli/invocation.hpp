@@ -61,6 +61,7 @@ struct GlobalOptions {
   std::optional<std::string> node_url;  // --node URL
   std::optional<std::string> as;        // --as publisher|consumer|marketplace|deployer|N
   std::optional<std::string> key_file;  // --key FILE
+  bool allow_dev_keys = false;          // --allow-dev-keys: dev accounts off the local chain
 };
 
 class Invocation {
