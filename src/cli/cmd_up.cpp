@@ -522,6 +522,13 @@ Status UpCommand::supervise(Invocation& inv, const Home& home, StackState& state
 }
 
 Status UpCommand::run(Invocation& inv) {
+  // `up` starts a local chain of its own; a chain named with --rpc would be silently ignored.
+  if (inv.options().rpc_url) {
+    return invalid_argument(
+        "up starts its own local chain and cannot use --rpc " + *inv.options().rpc_url +
+        ": on another chain, deploy with `pactum deploy --rpc URL --key NAME` and run pactumd "
+        "with --rpc-url URL (docs/cli.md)");
+  }
   PACTUM_TRY(Home home, inv.home());
   for (const auto& dir : {home.run_dir(), home.logs_dir(), home.chain_dir(), home.node_dir()}) {
     PACTUM_TRY_STATUS(Home::ensure_dir(dir));

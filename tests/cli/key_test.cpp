@@ -60,6 +60,12 @@ TEST_F(KeyTest, NewKeyIsAPrivateKeystoreThatKeySelects) {
   EXPECT_EQ(who.json()["address"], address);
   EXPECT_NE(who.json()["account"].get<std::string>().find("alice.json"), std::string::npos);
 
+  // accounts --key shows that account, not the dev list (#19).
+  auto accounts = run({"--json", "--key", "alice", "accounts", "--offline"});
+  ASSERT_EQ(accounts.exit_code, 0) << accounts.out << accounts.err;
+  EXPECT_EQ(accounts.json()["account"]["address"], address);
+  EXPECT_FALSE(accounts.json().contains("accounts"));
+
   auto exported = run({"--json", "key", "export-address", "alice"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_EQ(exported.json()["address"], address);

@@ -77,6 +77,13 @@ TEST_F(OptionsTest, BadAccountSelectors) {
   expect_human_error(run({"--as", "consumer", "--key", "/x", "whoami"}), kExitUsage, "choose one");
 }
 
+// #19: `up --rpc URL` used to start a local anvil and ignore the URL.
+TEST_F(OptionsTest, UpRefusesAChainItWouldNotUse) {
+  expect_json_error(run({"--json", "up", "--rpc", "http://10.0.0.1:8545"}), kExitUsage,
+                    "invalid_argument", "cannot use --rpc http://10.0.0.1:8545");
+  EXPECT_FALSE(std::filesystem::exists(home_.path() / "home" / "run" / "stack.json"));
+}
+
 TEST_F(OptionsTest, BadUrls) {
   expect_json_error(run({"--json", "--rpc", "ftp://host", "accounts"}), kExitUsage,
                     "invalid_argument", "--rpc");
