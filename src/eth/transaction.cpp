@@ -39,7 +39,16 @@ void append_access_list(Bytes& out, const std::vector<AccessListEntry>& list) {
 // The RLP list payload (no header) of the fields common to signing and serialization.
 Bytes fields_payload(const Transaction& tx) {
   Bytes p;
-  if (tx.type == TxType::kEip1559) {
+  if (tx.type == TxType::kEip2930) {
+    rlp_append_uint(p, *tx.chain_id);
+    rlp_append_uint(p, tx.nonce);
+    rlp_append_uint(p, tx.gas_price);
+    rlp_append_uint(p, tx.gas_limit);
+    append_to(p, tx.to);
+    rlp_append_uint(p, tx.value);
+    rlp_append_string(p, tx.data);
+    append_access_list(p, tx.access_list);
+  } else if (tx.type == TxType::kEip1559) {
     rlp_append_uint(p, *tx.chain_id);
     rlp_append_uint(p, tx.nonce);
     rlp_append_uint(p, tx.max_priority_fee_per_gas);
@@ -63,7 +72,7 @@ Bytes fields_payload(const Transaction& tx) {
 Bytes wrap(const Transaction& tx, const Bytes& payload) {
   Bytes out;
   out.reserve(payload.size() + 10);
-  if (tx.type == TxType::kEip1559) out.push_back(0x02);
+  if (tx.type != TxType::kLegacy) out.push_back(static_cast<std::uint8_t>(tx.type));
   rlp_append_list_header(out, payload.size());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
@@ -151,6 +160,38 @@ Result<SignedTransaction> decode_legacy(const std::vector<RlpItem>& f) {
   return st;
 }
 
+// y parity, r and s of a typed transaction, from its last three fields.
+Status decode_typed_signature(const std::vector<RlpItem>& f, SignedTransaction& st) {
+  const std::size_t n = f.size();
+  PACTUM_TRY(std::uint64_t parity, field_u64(f[n - 3], "yParity"));
+  if (parity > 1) return tx_error("yParity " + std::to_string(parity) + " is not 0 or 1");
+  st.signature.recovery_id = static_cast<std::uint8_t>(parity);
+  PACTUM_TRY(st.signature.r, decode_scalar(f[n - 2], "r"));
+  PACTUM_TRY(st.signature.s, decode_scalar(f[n - 1], "s"));
+  return ok_status();
+}
+
+Result<SignedTransaction> decode_2930(const std::vector<RlpItem>& f) {
+  if (f.size() != 11)
+    return tx_error("EIP-2930 transaction with " + std::to_string(f.size()) +
+                    " fields, expected 11");
+  SignedTransaction st;
+  Transaction& tx = st.tx;
+  tx.type = TxType::kEip2930;
+  PACTUM_TRY(std::uint64_t chain, field_u64(f[0], "chainId"));
+  tx.chain_id = chain;
+  PACTUM_TRY(tx.nonce, field_u64(f[1], "nonce"));
+  PACTUM_TRY(tx.gas_price, field_uint(f[2], "gasPrice"));
+  PACTUM_TRY(tx.gas_limit, field_u64(f[3], "gas"));
+  PACTUM_TRY(Address to, decode_to(f[4]));
+  if (!f[4].bytes().empty()) tx.to = to;
+  PACTUM_TRY(tx.value, field_uint(f[5], "value"));
+  PACTUM_TRY(tx.data, f[6].as_bytes());
+  PACTUM_TRY(tx.access_list, decode_access_list(f[7]));
+  PACTUM_TRY_STATUS(decode_typed_signature(f, st));
+  return st;
+}
+
 Result<SignedTransaction> decode_1559(const std::vector<RlpItem>& f) {
   if (f.size() != 12)
     return tx_error("EIP-1559 transaction with " + std::to_string(f.size()) +
@@ -169,11 +210,7 @@ Result<SignedTransaction> decode_1559(const std::vector<RlpItem>& f) {
   PACTUM_TRY(tx.value, field_uint(f[6], "value"));
   PACTUM_TRY(tx.data, f[7].as_bytes());
   PACTUM_TRY(tx.access_list, decode_access_list(f[8]));
-  PACTUM_TRY(std::uint64_t parity, field_u64(f[9], "yParity"));
-  if (parity > 1) return tx_error("yParity " + std::to_string(parity) + " is not 0 or 1");
-  st.signature.recovery_id = static_cast<std::uint8_t>(parity);
-  PACTUM_TRY(st.signature.r, decode_scalar(f[10], "r"));
-  PACTUM_TRY(st.signature.s, decode_scalar(f[11], "s"));
+  PACTUM_TRY_STATUS(decode_typed_signature(f, st));
   return st;
 }
 
@@ -182,6 +219,12 @@ Result<SignedTransaction> decode_1559(const std::vector<RlpItem>& f) {
 Result<Bytes> unsigned_payload(const Transaction& tx) {
   if (tx.type == TxType::kEip1559 && !tx.chain_id) {
     return tx_error("an EIP-1559 transaction needs a chain id");
+  }
+  if (tx.type == TxType::kEip2930 && !tx.chain_id) {
+    return tx_error("an EIP-2930 transaction needs a chain id");
+  }
+  if (tx.type != TxType::kLegacy && tx.type != TxType::kEip2930 && tx.type != TxType::kEip1559) {
+    return tx_error("unknown transaction type " + std::to_string(static_cast<int>(tx.type)));
   }
   if (tx.type == TxType::kEip1559 && tx.max_priority_fee_per_gas > tx.max_fee_per_gas) {
     return tx_error("maxPriorityFeePerGas " + tx.max_priority_fee_per_gas.to_dec() +
@@ -208,7 +251,7 @@ U256 SignedTransaction::legacy_v() const {
 
 Bytes SignedTransaction::serialize() const {
   Bytes payload = fields_payload(tx);
-  if (tx.type == TxType::kEip1559) {
+  if (tx.type != TxType::kLegacy) {
     rlp_append_uint(payload, signature.recovery_id);
   } else {
     rlp_append_uint(payload, legacy_v());
@@ -240,6 +283,11 @@ Result<SignedTransaction> decode_transaction(ByteView raw) {
     PACTUM_TRY(std::vector<RlpItem> fields, item.as_list());
     return decode_legacy(fields);
   }
+  if (raw[0] == 0x01) {
+    PACTUM_TRY(RlpItem item, rlp_decode(raw.subspan(1)));
+    if (!item.is_list()) return tx_error("EIP-2930 payload is not an RLP list");
+    return decode_2930(item.items());
+  }
   if (raw[0] == 0x02) {
     PACTUM_TRY(RlpItem item, rlp_decode(raw.subspan(1)));
     if (!item.is_list()) return tx_error("EIP-1559 payload is not an RLP list");
@@ -247,7 +295,7 @@ Result<SignedTransaction> decode_transaction(ByteView raw) {
   }
   if (raw[0] <= 0x7f) {
     return unimplemented("transaction type 0x" + to_hex(raw.subspan(0, 1), false) +
-                         " is not supported (legacy and 0x02 are)");
+                         " is not supported (legacy, 0x01 and 0x02 are)");
   }
   return tx_error("raw transaction starts with 0x" + to_hex(raw.subspan(0, 1), false) +
                   ", neither a type byte nor an RLP list");

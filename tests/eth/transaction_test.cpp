@@ -94,6 +94,72 @@ TEST(Transaction, Eip1559RoundTripsWithAndWithoutAccessList) {
   EXPECT_EQ(sign_transaction(tip_above_cap, key).error().code(), ErrorCode::kInvalidArgument);
 }
 
+// EIP-2930 (type 1) against go-ethereum's vectors (core/types/transaction_test.go, values from
+// ethereum/tests): the signing hash, the raw encoding of a signed transaction, and decoding back.
+TEST(Transaction, Eip2930GoEthereumVectors) {
+  Transaction tx;
+  tx.type = TxType::kEip2930;
+  tx.chain_id = 1;
+  tx.nonce = 3;
+  tx.to = Address::parse("b94f5374fce5edbc8e2a8697c15331677e6ebf0b").value();
+  tx.value = U256(10);
+  tx.gas_limit = 25000;
+  tx.gas_price = U256(1);
+  tx.data = from_hex("5544").value();
+  EXPECT_EQ(to_hex(*signing_hash(tx), false),
+            "49b486f0ec0a60dfbbca2d30cb07c9e8ffb2a2ff41f29a1ab6737475f6ff69f3");
+  SignedTransaction signed_tx{tx, {}};
+  const Bytes rsv = from_hex(
+                        "c9519f4f2b30335884581971573fadf60c6204f59a911df35ee8a540456b266032f1e8e2"
+                        "c5dd761f9e4f88f41c8310aeaba26a8bfcdacfedfa12ec3862d3752101")
+                        .value();
+  std::copy(rsv.begin(), rsv.begin() + 32, signed_tx.signature.r.begin());
+  std::copy(rsv.begin() + 32, rsv.begin() + 64, signed_tx.signature.s.begin());
+  signed_tx.signature.recovery_id = rsv[64];
+  const std::string raw =
+      "01f8630103018261a894b94f5374fce5edbc8e2a8697c15331677e6ebf0b0a825544c001a0c9519f4f2b303358"
+      "84581971573fadf60c6204f59a911df35ee8a540456b2660a032f1e8e2c5dd761f9e4f88f41c8310aeaba26a8bf"
+      "cdacfedfa12ec3862d37521";
+  EXPECT_EQ(to_hex(signed_tx.serialize(), false), raw);
+  auto decoded = decode_transaction(from_hex(raw).value());
+  ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
+  EXPECT_EQ(*decoded, signed_tx);
+  EXPECT_TRUE(decoded->sender().ok());
+
+  // TestEIP2930Signer: {chainId 1, nonce 1}, the rest zero (a creation), signed with a known key
+  // (RFC 6979 nonces, as go-ethereum's libsecp256k1): the signing hash and the transaction hash.
+  Transaction empty;
+  empty.type = TxType::kEip2930;
+  empty.chain_id = 1;
+  empty.nonce = 1;
+  EXPECT_EQ(to_hex(*signing_hash(empty), false),
+            "846ad7672f2a3a40c1f959cd4a8ad21786d620077084d84c8d7c077714caa139");
+  const PrivateKey key =
+      PrivateKey::from_hex("b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291")
+          .value();
+  auto signed_empty = sign_transaction(empty, key);
+  ASSERT_TRUE(signed_empty.ok());
+  EXPECT_EQ(to_hex(signed_empty->hash(), false),
+            "1ccd12d8bbdb96ea391af49a35ab641e219b2dd638dea375f2bc94dd290f2549");
+  EXPECT_EQ(*signed_empty->sender(), key.address());
+  empty.chain_id = 2;
+  EXPECT_EQ(to_hex(*signing_hash(empty), false),
+            "367967247499343401261d718ed5aa4c9486583e4d89251afce47f4a33c33362");
+
+  // An access list round-trips; a chain id is required.
+  Transaction listed = tx;
+  listed.access_list = {{Address::parse("0x0000000000000000000000000000000000000001").value(),
+                         {Hash32{}, Hash32{0x01}}}};
+  auto signed_listed = sign_transaction(listed, key);
+  ASSERT_TRUE(signed_listed.ok());
+  auto back = decode_transaction(signed_listed->serialize());
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(*back, *signed_listed);
+  EXPECT_EQ(*back->sender(), key.address());
+  listed.chain_id.reset();
+  EXPECT_EQ(signing_hash(listed).error().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(Transaction, DecodeRejectsMalformedTransactions) {
   const std::string good155 =
       "f86c098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a76400008025"
@@ -106,7 +172,8 @@ TEST(Transaction, DecodeRejectsMalformedTransactions) {
   };
   const Case cases[] = {
       {"", ErrorCode::kInvalidArgument, "empty raw transaction"},
-      {"01c0", ErrorCode::kUnimplemented, "type 0x01"},
+      {"01c0", ErrorCode::kInvalidArgument, "EIP-2930 transaction with 0 fields, expected 11"},
+      {"0180", ErrorCode::kInvalidArgument, "EIP-2930 payload is not an RLP list"},
       {"03c0", ErrorCode::kUnimplemented, "type 0x03"},
       {"80", ErrorCode::kInvalidArgument, "neither a type byte"},
       {good155 + "00", ErrorCode::kInvalidArgument, "rlp trailing_bytes"},
