@@ -81,6 +81,7 @@ CommandList builtin_commands(StackHooks hooks) {
   list.push_back(make_download_command());
   list.push_back(make_status_command());
   list.push_back(make_recover_command());
+  list.push_back(make_refund_command());
   return list;
 }
 

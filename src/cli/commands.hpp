@@ -19,5 +19,6 @@ namespace pactum::cli {
 [[nodiscard]] std::unique_ptr<Command> make_download_command();
 [[nodiscard]] std::unique_ptr<Command> make_status_command();
 [[nodiscard]] std::unique_ptr<Command> make_recover_command();
+[[nodiscard]] std::unique_ptr<Command> make_refund_command();
 
 }  // namespace pactum::cli

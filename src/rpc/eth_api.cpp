@@ -277,6 +277,18 @@ Result<std::uint64_t> EthApi::block_number() {
   return u64_result(r, "eth_blockNumber");
 }
 
+Result<std::uint64_t> EthApi::latest_block_timestamp() {
+  constexpr std::string_view kWhat = "eth_getBlockByNumber";
+  PACTUM_TRY(std::string r, client_.call("eth_getBlockByNumber", R"(["latest",false])"));
+  return with_json(r, kWhat, [&](const Json& v) -> Result<std::uint64_t> {
+    if (!v.is_object()) {
+      return data_loss(std::string(kWhat) +
+                       ": the latest block is not an object: " + quote(dump_json(v)));
+    }
+    return u64_member(v, "timestamp", kWhat);
+  });
+}
+
 Result<eth::U256> EthApi::get_balance(const eth::Address& account, const BlockId& block) {
   const Json params = Json::array({account.to_hex(), block.text()});
   PACTUM_TRY(std::string r, client_.call("eth_getBalance", dump_json(params)));

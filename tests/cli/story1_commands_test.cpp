@@ -108,6 +108,16 @@ TEST_F(Story1CommandsTest, DownloadAndStatusArgumentErrors) {
   }
 }
 
+TEST_F(Story1CommandsTest, RefundArgumentErrors) {
+  expect_error(run({"refund"}), 2, "invalid_argument");
+  for (const std::string& bad : {std::string("1234"), std::string("../../etc/passwd"),
+                                 "0x" + std::string(5000, 'a'), std::string("pending")}) {
+    expect_error(run({"refund", bad}), 2, "invalid_argument", "not an agreement id");
+  }
+  // Never ordered here: found out before the chain is asked.
+  expect_error(run({"refund", kAgreement}), 3, "not_found", "pactum order");
+}
+
 TEST_F(Story1CommandsTest, RecoverArgumentErrors) {
   for (const std::string& bad : {std::string("1234"), std::string("../../etc/passwd"),
                                  "0x" + std::string(5000, 'a'), std::string("pending")}) {

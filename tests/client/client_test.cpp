@@ -364,6 +364,83 @@ TEST_F(ClientTest, PublishOrderDownloadGivesTheSameBytesWithExactBalances) {
   EXPECT_EQ(read_file(dir() / "out" / "copy.bin"), file);
 }
 
+// #19: `refund` gives the consumer its price back once the access condition timed out with no
+// access granted, and is refused before that (in chain time), after a grant, and a second time.
+TEST_F(ClientTest, RefundReturnsThePriceAfterTheAccessTimeOutAndOnlyThen) {
+  const eth::Address consumer = key(contracts::testing::kConsumer).address();
+  const eth::Address engine = deployment().agreement_engine().address();
+  const U256 engine_before = chain().balance(engine);
+  PublishResult published = publish(random_bytes(2 * kChunk, 21), "refund.bin");
+  auto consumer_client = client(contracts::testing::kConsumer);
+  // A first agreement, granted and paid out (the time outs follow the wall clock, which the
+  // chain's is moved past below).
+  auto granted = consumer_client->order(published.did);
+  ASSERT_TRUE(granted.ok()) << granted.error().to_string();
+  ASSERT_TRUE(
+      consumer_client->download(granted->agreement_id, dir() / "out" / "g.bin", false).ok());
+  std::filesystem::remove(dir() / "out" / "g.bin");
+  ASSERT_EQ(chain().balance(engine), engine_before);
+
+  const U256 consumer_before = chain().balance(consumer);
+  auto ordered = consumer_client->order(published.did, {.again = true});
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  EXPECT_EQ(chain().balance(engine), engine_before + kPrice + kFee);
+
+  // Before the time out: refused, nothing sent.
+  const std::uint64_t sent_before = nonce(consumer);
+  auto early = consumer_client->refund(ordered->agreement_id);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(early.error().message().find("a refund is possible in"), std::string::npos)
+      << early.error().to_string();
+  EXPECT_EQ(nonce(consumer), sent_before);
+
+  // Past it, in the chain's time.
+  auto status = client(-1)->status(ordered->agreement_id);
+  ASSERT_TRUE(status.ok());
+  const std::uint64_t time_out = status->conditions[1].time_out;
+  const std::uint64_t now = chain().api().latest_block_timestamp().value();
+  ASSERT_GT(time_out, now);
+  ASSERT_TRUE(chain()
+                  .api()
+                  .client()
+                  .call("evm_increaseTime", "[" + std::to_string(time_out - now + 5) + "]")
+                  .ok());
+  ASSERT_TRUE(chain().api().client().call("evm_mine").ok());
+
+  auto refunded = consumer_client->refund(ordered->agreement_id);
+  ASSERT_TRUE(refunded.ok()) << refunded.error().to_string();
+  EXPECT_EQ(refunded->consumer, consumer);
+  EXPECT_TRUE(refunded->token.is_zero());
+  EXPECT_EQ(refunded->amount, kPrice + kFee);
+  ASSERT_EQ(refunded->transactions.size(), 2u);
+  EXPECT_EQ(refunded->transactions[0].what, "AgreementEngine.abortCondition");
+  EXPECT_EQ(refunded->transactions[1].what, "AgreementEngine.refundPayment");
+  // Exact balances: the consumer is back where it was but for the gas of its three transactions;
+  // the engine holds nothing of this agreement.
+  EXPECT_EQ(chain().balance(consumer), consumer_before - ordered->transactions[0].fee -
+                                           refunded->transactions[0].fee -
+                                           refunded->transactions[1].fee);
+  EXPECT_EQ(chain().balance(engine), engine_before);
+  auto after = client(-1)->status(ordered->agreement_id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(states(*after),
+            (std::vector<ConditionState>{ConditionState::kFulfilled, ConditionState::kAborted,
+                                         ConditionState::kAborted}));
+  auto twice = consumer_client->refund(ordered->agreement_id);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message().find("refunded already"), std::string::npos);
+
+  // An agreement whose access was granted (before the clock moved) is never refunded.
+  auto paid = consumer_client->refund(granted->agreement_id);
+  ASSERT_FALSE(paid.ok());
+  EXPECT_EQ(paid.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(paid.error().message().find("paid the publisher"), std::string::npos)
+      << paid.error().to_string();
+  // An agreement this home never ordered.
+  EXPECT_EQ(consumer_client->refund(Hash32{0x42}).error().code(), ErrorCode::kNotFound);
+}
+
 TEST_F(ClientTest, AChunkDamagedOnTheNodesDiskLeavesNoOutputFile) {
   const std::string file = random_bytes(3 * kChunk, 2);
   PublishResult published = publish(file, "t.bin");

@@ -299,6 +299,17 @@ TEST(Anvil, ErrorsAreTypedAndTheClientKeepsWorking) {
   EXPECT_EQ((*answers)[1].value(), "\"0x2\"");
 }
 
+// The chain's clock, which time outs compare with: the latest block's timestamp, moved forward
+// by evm_increaseTime + evm_mine.
+TEST(Anvil, LatestBlockTimestampIsTheChainsClock) {
+  Chain chain = Chain::start();
+  const std::uint64_t genesis = chain.api->latest_block_timestamp().value();
+  EXPECT_GT(genesis, 1'600'000'000u);
+  ASSERT_TRUE(chain.client->call("evm_increaseTime", "[3600]").ok());
+  ASSERT_TRUE(chain.client->call("evm_mine").ok());
+  EXPECT_GE(chain.api->latest_block_timestamp().value(), genesis + 3600);
+}
+
 TEST(Anvil, NonceResyncsAfterAnotherWriterUsedIt) {
   Chain chain = Chain::start();
   // Warm the sender's local nonce counter.

@@ -38,7 +38,9 @@ TEST(ParseQuantity, Table) {
   for (const auto& c : cases) {
     auto r = parse_quantity(c.text);
     ASSERT_EQ(r.ok(), c.ok) << c.text;
-    if (!c.ok) EXPECT_EQ(r.error().code(), c.code) << c.text;
+    if (!c.ok) {
+      EXPECT_EQ(r.error().code(), c.code) << c.text;
+    }
   }
   EXPECT_EQ(parse_quantity("0x3e8").value(), eth::U256(1000));
   EXPECT_EQ(parse_quantity_u64("0xffffffffffffffff").value(), UINT64_MAX);
@@ -157,6 +159,27 @@ TEST(EthApi, ResultsOfTheWrongTypeAreDataLoss) {
   }
 }
 
+// The latest block's timestamp: only a block object with a quantity "timestamp" is one.
+TEST(EthApi, LatestBlockTimestampReadsTheBlockAndRefusesAnythingElse) {
+  {
+    auto server = answering(R"({"number":"0x5","timestamp":"0x65f0a3b1","hash":"0x00"})");
+    auto client = client_for(server);
+    EthApi api(*client);
+    EXPECT_EQ(*api.latest_block_timestamp(), 0x65f0a3b1u);
+  }
+  for (const std::string bad :
+       {"null", "\"0x1\"", "[]", "{}", R"({"timestamp":5})", R"({"timestamp":"0x"})",
+        R"({"timestamp":"0x01"})", R"({"timestamp":"0x10000000000000000"})"}) {
+    SCOPED_TRACE(bad);
+    auto server = answering(bad);
+    auto client = client_for(server);
+    EthApi api(*client);
+    auto t = api.latest_block_timestamp();
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.error().code(), ErrorCode::kDataLoss) << t.error().to_string();
+  }
+}
+
 TEST(EthApi, ReceiptForAnotherTransactionIsDataLossAndNullIsPending) {
   auto server = answering(kReceipt);
   auto client = client_for(server);
@@ -233,7 +256,7 @@ TEST(ParseTransactionInfo, PendingMinedAndMalformed) {
                              R"(","nonce":"0x0","blockNumber":"0x10"})");
   ASSERT_TRUE(mined.ok()) << mined.error().to_string();
   EXPECT_EQ(mined->block_number, 16u);
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("[]"), std::string("\"x\""), R"({"from":")" + from + R"(","nonce":"0x0"})",
         R"({"hash":"0x12","from":")" + from + R"(","nonce":"0x0"})",
         R"({"hash":")" + hash + R"(","from":")" + from + R"(","nonce":"0x00"})",

@@ -217,6 +217,16 @@ struct DownloadResult {
   Hash32 did{};
 };
 
+struct RefundResult {
+  Hash32 agreement_id{};
+  eth::Address consumer;  // who got the price back (the agreement's consumer)
+  eth::Address token;     // zero: ether
+  eth::U256 amount;       // the whole price: every receiver's amount
+  // "AgreementEngine.abortCondition" (the access condition, unless it was aborted already), then
+  // "AgreementEngine.refundPayment".
+  std::vector<SentTransaction> transactions;
+};
+
 struct ConditionStatus {
   unsigned index = 0;
   ConditionType type = ConditionType::kLockPayment;
@@ -356,6 +366,20 @@ class Client {
   // created;
   // kDataLoss when the stored params fail the engine's checkParams or the file is corrupt.
   [[nodiscard]] Result<AgreementStatus> status(const Hash32& agreement_id);
+
+  // Takes the price of agreement `agreement_id` back to its consumer once its access condition
+  // timed out unfulfilled: aborts the access condition (when it is not aborted already), then
+  // refunds the escrow (both calls anyone may make; the engine sends to the consumer). The chain's
+  // clock decides: the latest block's timestamp must be past the access time out. Nothing is
+  // sent when a check fails. REQUIRES: a key (it pays the gas).
+  // Errors: those of status(); kFailedPrecondition when the template has no lock, access and
+  //   escrow, when nothing was locked, when access was granted or the escrow released (nothing to
+  //   refund), when it was refunded already, or when the time out has not passed (the message
+  //   says when it does, in chain time, and how long that is); kFailedPrecondition for a
+  //   transaction that reverts; those of the chain. `sent`, when not null, receives every
+  //   transaction submitted, also on failure.
+  [[nodiscard]] Result<RefundResult> refund(const Hash32& agreement_id,
+                                            std::vector<SentTransaction>* sent = nullptr);
 
   // The params stored for `agreement_id`. Errors: kNotFound (naming the file and `pactum order`);
   // kDataLoss for a file that does not parse.

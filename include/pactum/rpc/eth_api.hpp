@@ -132,6 +132,10 @@ class EthApi {
 
   [[nodiscard]] Result<std::uint64_t> chain_id();
   [[nodiscard]] Result<std::uint64_t> block_number();
+  // The timestamp (unix seconds) of the latest block: the chain's clock, which time locks and
+  // time outs compare with (eth_getBlockByNumber("latest", false).timestamp). Errors: kDataLoss
+  // when the answer is not a block object with a quantity "timestamp".
+  [[nodiscard]] Result<std::uint64_t> latest_block_timestamp();
   [[nodiscard]] Result<eth::U256> get_balance(const eth::Address& account,
                                               const BlockId& block = BlockId::latest());
   // The account's nonce counting its pending transactions by default.
