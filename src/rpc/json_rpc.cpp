@@ -214,7 +214,7 @@ Error error_from_rpc(const RpcErrorObject& error) {
     case -32700:
     case -32600:
     case -32602:
-      return invalid_argument(message);
+      return failed_precondition("refused by the chain as malformed: " + message);
     case -32601:
     case -32004:
     case -32006:

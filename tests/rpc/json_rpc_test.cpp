@@ -17,9 +17,12 @@ struct ErrorCase {
 
 TEST(ErrorFromRpc, MapsCodesAndMessages) {
   const std::vector<ErrorCase> cases = {
-      {-32700, "Parse error", "", ErrorCode::kInvalidArgument},
-      {-32600, "Invalid request", "", ErrorCode::kInvalidArgument},
-      {-32602, "invalid argument 0: hex string without 0x prefix", "", ErrorCode::kInvalidArgument},
+      // The chain finding our request malformed: refused by the chain, never a usage error.
+      {-32700, "Parse error", "", ErrorCode::kFailedPrecondition},
+      {-32600, "Invalid request", "", ErrorCode::kFailedPrecondition},
+      {-32602, "invalid argument 0: hex string without 0x prefix", "",
+       ErrorCode::kFailedPrecondition},
+      {-32602, "duplicate field `input`", "", ErrorCode::kFailedPrecondition},
       {-32601, "Method not found", "", ErrorCode::kUnimplemented},
       {-32004, "Method not supported", "", ErrorCode::kUnimplemented},
       {-32603, "Internal error", "", ErrorCode::kUnavailable},
@@ -32,7 +35,7 @@ TEST(ErrorFromRpc, MapsCodesAndMessages) {
       {-32602,
        "Log response size exceeded. You can make eth_getLogs requests with up to a 2K "
        "block range",
-       "", ErrorCode::kInvalidArgument},  // the code decides first
+       "", ErrorCode::kFailedPrecondition},  // the code decides first
       {-32000, "nonce too low: next nonce 5, tx nonce 3", "", ErrorCode::kAborted},
       {-32000, "replacement transaction underpriced", "", ErrorCode::kAborted},
       {-32000, "already known", "", ErrorCode::kAlreadyExists},
@@ -144,7 +147,7 @@ TEST(ParseResponse, Table) {
        ErrorCode::kUnimplemented, ""},
       // A server that could not read the request answers with id null.
       {R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse"}})", false,
-       ErrorCode::kInvalidArgument, ""},
+       ErrorCode::kFailedPrecondition, ""},
       {R"([{"jsonrpc":"2.0","id":5,"result":"0x1"}])", false, ErrorCode::kDataLoss, ""},
       {R"("0x1")", false, ErrorCode::kDataLoss, ""},
       {std::string(10000, '['), false, ErrorCode::kDataLoss, ""},
@@ -200,7 +203,7 @@ TEST(ParseBatchResponse, RejectsMalformedBatches) {
       {R"({"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"batch too large"}})",
        ErrorCode::kResourceExhausted},
       {R"([{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad"}}])",
-       ErrorCode::kInvalidArgument},
+       ErrorCode::kFailedPrecondition},
   };
   for (const auto& [body, code] : cases) {
     auto r = parse_batch_response(body, ids);

@@ -302,7 +302,7 @@ TEST(SenderTable, ADefiniteRefusalIsReturnedWithNothingInFlight) {
       {"insufficient funds", rpc_error(-32000, "insufficient funds for gas * price + value"),
        ErrorCode::kFailedPrecondition},
       {"nonce too high", rpc_error(-32000, "nonce too high"), ErrorCode::kFailedPrecondition},
-      {"invalid params", rpc_error(-32602, "invalid params"), ErrorCode::kInvalidArgument},
+      {"invalid params", rpc_error(-32602, "invalid params"), ErrorCode::kFailedPrecondition},
       {"rate limited", rpc_error(-32005, "limit exceeded"), ErrorCode::kResourceExhausted},
       {"HTTP 403", {{}, 403}, ErrorCode::kPermissionDenied},
   };

@@ -51,8 +51,12 @@ struct RpcErrorObject {
 };
 
 // The one mapping of JSON-RPC errors to Errors, by code first, then by message for the codes
-// nodes overload (-32000, 3):
-//   -32700 parse error, -32600 invalid request, -32602 invalid params      kInvalidArgument
+// nodes overload (-32000, 3). What the chain says is never a usage error (kInvalidArgument,
+// exit 2 "fix your arguments"): the user's arguments were checked before anything was sent, so
+// a node that finds the request malformed refused what we built (a strict node refusing a call
+// object with both "input" and "data", #19):
+//   -32700 parse error, -32600 invalid request, -32602 invalid params      kFailedPrecondition
+//     ("refused by the chain as malformed")
 //   -32601 method not found, -32004 not supported, -32006 version          kUnimplemented
 //   -32603 internal error, -32002 resource unavailable                      kUnavailable
 //   -32001 resource not found, "header not found", "unknown block"          kNotFound
