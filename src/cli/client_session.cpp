@@ -6,15 +6,24 @@
 
 namespace pactum::cli {
 
-Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> role,
-                                          std::chrono::milliseconds receipt_wait) {
+namespace {
+
+Result<ClientSession> open_session(Invocation& inv, std::optional<Role> role,
+                                   std::chrono::milliseconds receipt_wait,
+                                   const std::string& recorded_rpc_url) {
   ClientSession s;
   if (role) {
     PACTUM_TRY(Account account, select_account(inv, role));
     s.account = std::move(account);
   }
   PACTUM_TRY(s.node_url, inv.node_url());
-  PACTUM_TRY(s.rpc_url, inv.rpc_url());
+  const bool rpc_named = inv.options().rpc_url || inv.env().get("PACTUM_RPC");
+  if (!rpc_named && !recorded_rpc_url.empty()) {
+    PACTUM_TRY_STATUS(validate_url("the agreement file's rpc_url", recorded_rpc_url));
+    s.rpc_url = recorded_rpc_url;
+  } else {
+    PACTUM_TRY(s.rpc_url, inv.rpc_url());
+  }
   PACTUM_TRY(Home home, inv.home());
   PACTUM_TRY(s.rpc, rpc::RpcClient::connect_http(s.rpc_url));
   s.api = std::make_unique<rpc::EthApi>(*s.rpc);
@@ -31,6 +40,7 @@ Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> r
     return std::move(deployment).error();
   }
   client::ClientConfig config;
+  config.rpc_url = s.rpc_url;
   config.node_url = s.node_url;
   config.deployment = std::move(deployment).value();
   config.agreements_dir = home.root() / "agreements";
@@ -42,6 +52,21 @@ Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> r
   if (s.account) key = s.account->key.clone();
   PACTUM_TRY(s.client, client::Client::create(*s.api, std::move(config), std::move(key)));
   return s;
+}
+
+}  // namespace
+
+Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> role,
+                                          std::chrono::milliseconds receipt_wait) {
+  return open_session(inv, role, receipt_wait, "");
+}
+
+Result<ClientSession> open_agreement_session(Invocation& inv, std::optional<Role> role,
+                                             const Hash32& id,
+                                             std::chrono::milliseconds receipt_wait) {
+  PACTUM_TRY(Home home, inv.home());
+  PACTUM_TRY(std::string recorded, client::recorded_rpc_url(home.root() / "agreements", id));
+  return open_session(inv, role, receipt_wait, recorded);
 }
 
 Status check_agreement_known(Invocation& inv, const Hash32& id) {

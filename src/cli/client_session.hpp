@@ -40,6 +40,14 @@ struct ClientSession {
     Invocation& inv, std::optional<Role> role,
     std::chrono::milliseconds receipt_wait = std::chrono::seconds(120));
 
+// As open_client_session, for a command on agreement `id` ordered from this home: without
+// --rpc or PACTUM_RPC, the chain is the one its agreement file records (`order` wrote its RPC
+// URL), not the local stack's. Errors: those of open_client_session; kDataLoss for a corrupt
+// agreement file.
+[[nodiscard]] Result<ClientSession> open_agreement_session(
+    Invocation& inv, std::optional<Role> role, const Hash32& id,
+    std::chrono::milliseconds receipt_wait = std::chrono::seconds(120));
+
 // Checks, before anything is contacted, that `pactum order` kept the params of agreement `id` in
 // <home>/agreements. Errors: kNotFound naming the file and `pactum order`.
 [[nodiscard]] Status check_agreement_known(Invocation& inv, const Hash32& id);

@@ -25,7 +25,7 @@ class DownloadCommand final : public Command {
     PACTUM_TRY(Hash32 id, client::parse_agreement_id(id_));
     PACTUM_TRY_STATUS(check_agreement_known(inv, id));
     if (out_.empty()) return invalid_argument("-o: empty file name");
-    PACTUM_TRY(ClientSession session, open_client_session(inv, Role::kConsumer));
+    PACTUM_TRY(ClientSession session, open_agreement_session(inv, Role::kConsumer, id));
     TransferProgress progress(inv, "download");
     auto got = session.client->download(id, out_, force_, progress.callback());
     progress.finish();

@@ -43,8 +43,11 @@ class RecoverCommand final : public Command {
         PACTUM_TRY_STATUS(check_agreement_known(inv, *agreement));
       }
     }
-    PACTUM_TRY(ClientSession session,
-               open_client_session(inv, Role::kConsumer, std::chrono::seconds(wait_seconds_)));
+    PACTUM_TRY(
+        ClientSession session,
+        agreement ? open_agreement_session(inv, Role::kConsumer, *agreement,
+                                           std::chrono::seconds(wait_seconds_))
+                  : open_client_session(inv, Role::kConsumer, std::chrono::seconds(wait_seconds_)));
     const std::vector<Hash32> ids =
         agreement ? std::vector<Hash32>{*agreement} : session.client->pending_agreements(did);
     nlohmann::json list = nlohmann::json::array();

@@ -21,7 +21,7 @@ class RefundCommand final : public Command {
   Status run(Invocation& inv) override {
     PACTUM_TRY(Hash32 id, client::parse_agreement_id(id_));
     PACTUM_TRY_STATUS(check_agreement_known(inv, id));
-    PACTUM_TRY(ClientSession session, open_client_session(inv, Role::kConsumer));
+    PACTUM_TRY(ClientSession session, open_agreement_session(inv, Role::kConsumer, id));
     std::vector<client::SentTransaction> sent;
     auto refunded = session.client->refund(id, &sent);
     if (!refunded.ok()) {

@@ -21,7 +21,7 @@ class StatusCommand final : public Command {
   Status run(Invocation& inv) override {
     PACTUM_TRY(Hash32 id, client::parse_agreement_id(id_));
     PACTUM_TRY_STATUS(check_agreement_known(inv, id));
-    PACTUM_TRY(ClientSession session, open_client_session(inv, std::nullopt));
+    PACTUM_TRY(ClientSession session, open_agreement_session(inv, std::nullopt, id));
     PACTUM_TRY(client::AgreementStatus s, session.client->status(id));
     nlohmann::json conditions = nlohmann::json::array();
     std::string human =

@@ -45,6 +45,7 @@ std::string agreement_file_json(const Hash32& id, const StoredAgreement& agreeme
               {"chain_id", agreement.chain_id},
               {"engine", agreement.engine ? agreement.engine->to_checksum_string() : ""},
               {"node_url", agreement.node_url},
+              {"rpc_url", agreement.rpc_url},
               {"access_endpoint", agreement.access_endpoint},
               {"provider", agreement.provider ? agreement.provider->to_checksum_string() : ""},
               {"seed", agreement.seed ? to_hex(*agreement.seed) : ""},
@@ -204,6 +205,12 @@ Result<StoredAgreement> agreement_from_json(std::string_view text, const Hash32&
   if (doc.contains("node_url") && doc["node_url"].is_string()) {
     stored.node_url = doc["node_url"].get<std::string>();
   }
+  if (doc.contains("rpc_url")) {
+    if (!doc["rpc_url"].is_string() || doc["rpc_url"].get_ref<const std::string&>().size() > 2048) {
+      return bad("rpc_url is not a URL");
+    }
+    stored.rpc_url = doc["rpc_url"].get<std::string>();
+  }
   if (doc.contains("transactions")) {
     const Json& list = doc["transactions"];
     if (!list.is_array() || list.size() > 64) return bad("transactions");
@@ -310,13 +317,16 @@ Result<AgreementParams> Client::stored_params(const Hash32& agreement_id) const 
   return std::move(stored.params);
 }
 
-Result<StoredAgreement> Client::Impl::stored_agreement(const Hash32& agreement_id) const {
-  const auto path = agreement_path(config.agreements_dir, agreement_id);
+namespace {
+
+// Reads and parses the agreement file of `id` in `dir` (at most 1 MiB).
+Result<StoredAgreement> read_agreement_file(const std::filesystem::path& dir, const Hash32& id) {
+  const auto path = agreement_path(dir, id);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
-      return not_found("no agreement " + to_hex(agreement_id) + " was ordered here (" +
-                       path.string() + " does not exist; `pactum order` writes it)");
+      return not_found("no agreement " + to_hex(id) + " was ordered here (" + path.string() +
+                       " does not exist; `pactum order` writes it)");
     }
     return permission_denied("cannot read " + path.string() + ": " + std::strerror(errno));
   }
@@ -333,7 +343,19 @@ Result<StoredAgreement> Client::Impl::stored_agreement(const Hash32& agreement_i
     }
   }
   ::close(fd);
-  return agreement_from_json(text, agreement_id);
+  return agreement_from_json(text, id);
+}
+
+}  // namespace
+
+Result<std::string> recorded_rpc_url(const std::filesystem::path& agreements_dir,
+                                     const Hash32& id) {
+  PACTUM_TRY(StoredAgreement stored, read_agreement_file(agreements_dir, id));
+  return stored.rpc_url;
+}
+
+Result<StoredAgreement> Client::Impl::stored_agreement(const Hash32& agreement_id) const {
+  return read_agreement_file(config.agreements_dir, agreement_id);
 }
 
 }  // namespace pactum::client

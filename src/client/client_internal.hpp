@@ -39,6 +39,9 @@ struct StoredAgreement {
   std::uint64_t chain_id = 0;
   std::optional<eth::Address> engine;  // absent in version 1 files
   std::string node_url;
+  // The chain's JSON-RPC URL the order was sent through (ClientConfig::rpc_url); "" when not
+  // known (older files, or a client not told). Later commands default to it (the CLI).
+  std::string rpc_url;
   std::int64_t ordered_at = 0;   // unix seconds the intent was written; 0 when unknown
   std::uint64_t from_block = 0;  // the chain's head then: the agreement cannot be older
   // The transaction that created the agreement (made), or the last lock submitted (pending).

@@ -148,6 +148,7 @@ Result<OrderResult> Client::order(const Hash32& did, const OrderOptions& options
   stored.chain_id = impl_->chain_id;
   stored.engine = impl_->engine;
   stored.node_url = impl_->node.base_url();
+  stored.rpc_url = impl_->config.rpc_url;
   stored.access_endpoint = *endpoint;
   stored.provider = access.provider;
   stored.ordered_at = now;

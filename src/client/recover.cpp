@@ -149,6 +149,13 @@ Result<RecoveredAgreement> Client::Impl::settle(const Hash32& id, StoredAgreemen
 Result<StoredAgreement> Client::Impl::made_agreement(const Hash32& id,
                                                      std::chrono::milliseconds wait) {
   PACTUM_TRY(StoredAgreement stored, stored_agreement(id));
+  if (stored.chain_id != 0 && stored.chain_id != chain_id) {
+    return failed_precondition(
+        "agreement " + to_hex(id) + " was ordered on chain " + std::to_string(stored.chain_id) +
+        (stored.rpc_url.empty() ? std::string() : " (" + stored.rpc_url + ")") +
+        ", and this client talks to chain " + std::to_string(chain_id) +
+        ": use that chain's RPC URL (--rpc)");
+  }
   if (stored.state == AgreementState::kMade) return stored;
   PACTUM_TRY(RecoveredAgreement found, settle(id, stored, wait));
   const std::string named = "agreement " + to_hex(id);

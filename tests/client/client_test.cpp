@@ -441,6 +441,48 @@ TEST_F(ClientTest, RefundReturnsThePriceAfterTheAccessTimeOutAndOnlyThen) {
   EXPECT_EQ(consumer_client->refund(Hash32{0x42}).error().code(), ErrorCode::kNotFound);
 }
 
+// #19: an agreement file names its chain (id and RPC URL); used against another chain it is
+// refused, naming both, instead of being read as if it were that chain's.
+TEST_F(ClientTest, AnAgreementFileNamesItsChainAndIsRefusedOnAnother) {
+  PublishResult published = publish(random_bytes(kChunk, 31), "chain.bin");
+  ClientConfig c;
+  c.node_url = node_url();
+  c.rpc_url = chain().url();
+  c.deployment = deployment();
+  c.agreements_dir = dir() / "agreements";
+  auto made = Client::create(chain().api(), std::move(c), key(contracts::testing::kConsumer));
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  auto ordered = (*made)->order(published.did);
+  ASSERT_TRUE(ordered.ok()) << ordered.error().to_string();
+  EXPECT_EQ(*recorded_rpc_url(dir() / "agreements", ordered->agreement_id), chain().url());
+  const auto doc = nlohmann::json::parse(read_file(ordered->params_file));
+  EXPECT_EQ(doc["rpc_url"], chain().url());
+  EXPECT_EQ(doc["chain_id"], chain().chain_id());
+
+  // The same file as if it had been ordered on chain 999.
+  auto moved = doc;
+  moved["chain_id"] = 999;
+  write_file(ordered->params_file, moved.dump(2));
+  for (const auto& e : {(*made)->status(ordered->agreement_id).error(),
+                        (*made)->refund(ordered->agreement_id).error(),
+                        (*made)
+                            ->download(ordered->agreement_id, dir() / "out" / "x.bin", false)
+                            .error()}) {
+    EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition) << e.to_string();
+    EXPECT_NE(e.message().find("ordered on chain 999 (" + chain().url() + ")"), std::string::npos)
+        << e.to_string();
+  }
+  expect_out_dir_empty();
+  // A corrupt rpc_url is a corrupt file.
+  moved["chain_id"] = chain().chain_id();
+  moved["rpc_url"] = 5;
+  write_file(ordered->params_file, moved.dump(2));
+  EXPECT_EQ(recorded_rpc_url(dir() / "agreements", ordered->agreement_id).error().code(),
+            ErrorCode::kDataLoss);
+  EXPECT_EQ(recorded_rpc_url(dir() / "agreements", Hash32{0x77}).error().code(),
+            ErrorCode::kNotFound);
+}
+
 TEST_F(ClientTest, AChunkDamagedOnTheNodesDiskLeavesNoOutputFile) {
   const std::string file = random_bytes(3 * kChunk, 2);
   PublishResult published = publish(file, "t.bin");

@@ -80,6 +80,9 @@ inline constexpr std::size_t kMaxNameLength = sdk::kMaxDdoTextLength;
 inline constexpr std::size_t kMaxEndpointLength = sdk::kMaxServiceEndpointLength;
 
 struct ClientConfig {
+  // The chain's JSON-RPC URL, recorded in each agreement file so that later commands talk to the
+  // chain the agreement lives on; "" records nothing.
+  std::string rpc_url;
   std::string node_url;                  // the node to talk to, http://host[:port]
   contracts::Deployment deployment;      // of the chain the EthApi talks to
   std::filesystem::path agreements_dir;  // where order() keeps agreement params
@@ -256,6 +259,11 @@ struct AgreementStatus {
 // computeAgreementId(seed, creator) of the AgreementEngine: keccak256(abi.encode(seed, creator)).
 [[nodiscard]] Hash32 compute_agreement_id(const Hash32& seed, const eth::Address& creator);
 
+// The RPC URL the agreement file of `id` in `agreements_dir` records ("" when it records none:
+// older files). Errors: kNotFound when there is no file; kDataLoss for a corrupt one.
+[[nodiscard]] Result<std::string> recorded_rpc_url(const std::filesystem::path& agreements_dir,
+                                                   const Hash32& id);
+
 // Parses an agreement id: "0x" + 64 hex digits. Errors: kInvalidArgument (length checked first,
 // so a path or a megabyte of text is refused cheaply, and never used as a file name).
 [[nodiscard]] Result<Hash32> parse_agreement_id(std::string_view text);
@@ -363,7 +371,8 @@ class Client {
   // The state of each condition of the agreement, with the stored params (a pending file is
   // recovered first, without waiting). Errors: kNotFound when no params are stored for the
   // agreement or the chain does not know it; kFailedPrecondition for one still pending or never
-  // created;
+  // created, or one ordered on another chain than this client's (the file's chain id and RPC URL
+  // named; download() and refund() refuse it alike);
   // kDataLoss when the stored params fail the engine's checkParams or the file is corrupt.
   [[nodiscard]] Result<AgreementStatus> status(const Hash32& agreement_id);
 
