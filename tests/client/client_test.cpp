@@ -463,11 +463,10 @@ TEST_F(ClientTest, AnAgreementFileNamesItsChainAndIsRefusedOnAnother) {
   auto moved = doc;
   moved["chain_id"] = 999;
   write_file(ordered->params_file, moved.dump(2));
-  for (const auto& e : {(*made)->status(ordered->agreement_id).error(),
-                        (*made)->refund(ordered->agreement_id).error(),
-                        (*made)
-                            ->download(ordered->agreement_id, dir() / "out" / "x.bin", false)
-                            .error()}) {
+  for (const auto& e :
+       {(*made)->status(ordered->agreement_id).error(),
+        (*made)->refund(ordered->agreement_id).error(),
+        (*made)->download(ordered->agreement_id, dir() / "out" / "x.bin", false).error()}) {
     EXPECT_EQ(e.code(), ErrorCode::kFailedPrecondition) << e.to_string();
     EXPECT_NE(e.message().find("ordered on chain 999 (" + chain().url() + ")"), std::string::npos)
         << e.to_string();
