@@ -155,6 +155,7 @@ struct RunningNode {
   std::unique_ptr<store::AssetStore> store;
   std::unique_ptr<NodeService> service;
   std::unique_ptr<NodeDaemon> daemon;
+  std::uint64_t chain_id = 0;  // chain.id, or the deployment file's when it is unset
 };
 
 // Opens every part in the order of the header comment. On error `refusal` says what and where.
@@ -182,10 +183,21 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
     }
     return deployment.error().with_context("the deployment file is not usable");
   }
-  if (deployment->chain_id != s.chain_id) {
+  if (s.chain_id != 0 && deployment->chain_id != s.chain_id) {
     return failed_precondition("the deployment file " + s.deployment_file.string() +
                                " is for chain " + std::to_string(deployment->chain_id) +
                                ", this node for chain " + std::to_string(s.chain_id));
+  }
+  // chain.id unset: the chain the deployment file records (then checked against the chain).
+  const std::uint64_t chain_id = s.chain_id != 0 ? s.chain_id : deployment->chain_id;
+  node.chain_id = chain_id;
+  if (s.dev_account && chain_id != kDevChainId) {
+    refusal = {"node.dev_account", kExitBadConfig};
+    return invalid_argument(
+        "node.dev_account is a well-known test key, allowed only on the local "
+        "chain (chain.id " +
+        std::to_string(kDevChainId) + "), and the deployment file " + s.deployment_file.string() +
+        " is for chain " + std::to_string(chain_id) + ": set node.key_file instead");
   }
 
   // 3. The chain.
@@ -198,16 +210,18 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
   if (!client.ok()) return client.error().with_context("chain.rpc_url " + s.rpc_url);
   node.client = std::move(client).value();
   node.api = std::make_unique<rpc::EthApi>(*node.client);
-  auto chain_id = node.api->chain_id();
-  if (!chain_id.ok()) {
-    return chain_id.error().with_context("the chain at " + s.rpc_url +
-                                         " does not answer eth_chainId");
+  auto chain_answer = node.api->chain_id();
+  if (!chain_answer.ok()) {
+    return chain_answer.error().with_context("the chain at " + s.rpc_url +
+                                             " does not answer eth_chainId");
   }
-  if (*chain_id != s.chain_id) {
-    refusal.setting = "chain.rpc_url / chain.id";
-    return failed_precondition("the chain at " + s.rpc_url + " has chain id " +
-                               std::to_string(*chain_id) + ", the settings say " +
-                               std::to_string(s.chain_id));
+  if (*chain_answer != chain_id) {
+    refusal.setting = s.chain_id != 0 ? "chain.rpc_url / chain.id" : "chain.rpc_url";
+    return failed_precondition(
+        "the chain at " + s.rpc_url + " has chain id " + std::to_string(*chain_answer) +
+        (s.chain_id != 0 ? ", the settings say " + std::to_string(s.chain_id)
+                         : ", the deployment file " + s.deployment_file.string() + " is for " +
+                               std::to_string(chain_id)));
   }
   auto live = contracts::deployment_is_live(*node.api, *deployment);
   if (!live.ok()) return live.error().with_context("checking the deployment on " + s.rpc_url);
@@ -287,7 +301,7 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
   }
 
   NodeServiceConfig config;
-  config.chain_id = s.chain_id;
+  config.chain_id = chain_id;
   config.deployment = *deployment;
   config.public_url = s.public_url;
   config.publishers = std::move(publishers);
@@ -298,7 +312,9 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
   node.service = std::move(service).value();
 
   NodeService* service_ptr = node.service.get();
-  node.daemon = std::make_unique<NodeDaemon>(s, logger, PACTUM_VERSION,
+  NodeSettings effective = s;
+  effective.chain_id = chain_id;  // what /health reports
+  node.daemon = std::make_unique<NodeDaemon>(std::move(effective), logger, PACTUM_VERSION,
                                              node.service->address().to_checksum_string(),
                                              [service_ptr] { return service_ptr->health(); });
   node.service->add_routes(node.daemon->router());
@@ -449,7 +465,7 @@ int run_pactumd(const std::vector<std::string>& args, const Environment& env, st
                {"publishers", static_cast<std::uint64_t>(settings.publishers.size())},
                {"config_file", settings.config_file.string()},
                {"data_dir", settings.data_dir.string()},
-               {"chain_id", settings.chain_id},
+               {"chain_id", node.chain_id},
                {"deployment_file", settings.deployment_file.string()}});
   int signal = 0;
   for (;;) {

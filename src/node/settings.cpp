@@ -194,7 +194,8 @@ const std::vector<KeyDef>& key_defs() {
       {"chain.rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url",
        "Ethereum JSON-RPC endpoint (default http://127.0.0.1:8545)",
        [](NodeSettings& s, std::string_view v) { return set_url(s.rpc_url, v); }},
-      {"chain.id", "PACTUM_CHAIN_ID", "--chain-id", "EIP-155 chain id (default 31337, anvil)",
+      {"chain.id", "PACTUM_CHAIN_ID", "--chain-id",
+       "EIP-155 chain id (default: the deployment file's; checked against the chain)",
        [](NodeSettings& s, std::string_view v) -> Status {
          auto n = parse_u64(v);
          if (!n || *n == 0) return invalid_argument(quote(v) + " is not a chain id (1..2^64-1)");
@@ -448,7 +449,9 @@ std::string NodeSettings::to_json() const {
               {"max_size", log_max_size},
               {"keep", log_keep}};
   j["chain"] = {
-      {"rpc_url", rpc_url}, {"id", chain_id}, {"deployment_file", deployment_file.string()}};
+      {"rpc_url", rpc_url},
+      {"id", chain_id != 0 ? nlohmann::ordered_json(chain_id) : nlohmann::ordered_json(nullptr)},
+      {"deployment_file", deployment_file.string()}};
   j["node"] = {{"key_file", key_file.string()},
                {"key_password_file", key_password_file.string()},
                {"dev_account", dev_account ? nlohmann::ordered_json(*dev_account) : nullptr},
@@ -469,7 +472,8 @@ Status check_runnable(const NodeSettings& s) {
         "the node has no key: set node.key_file (a keystore v3 file, --key-file) or, on the "
         "local chain, node.dev_account (--dev-account)");
   }
-  if (s.dev_account && s.chain_id != kDevChainId) {
+  // With chain.id unset, the deployment file's id is checked when the node starts.
+  if (s.dev_account && s.chain_id != 0 && s.chain_id != kDevChainId) {
     return invalid_argument(
         "node.dev_account is a well-known test key, allowed only on the local "
         "chain (chain.id " +

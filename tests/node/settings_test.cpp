@@ -74,7 +74,7 @@ TEST_F(NodeSettingsTest, DefaultsWithoutAnyFile) {
   EXPECT_EQ(s->read_timeout, std::chrono::seconds(30));
   EXPECT_EQ(s->log_level, server::LogLevel::kInfo);
   EXPECT_EQ(s->rpc_url, "http://127.0.0.1:8545");
-  EXPECT_EQ(s->chain_id, 31337u);
+  EXPECT_EQ(s->chain_id, 0u);  // unset: the deployment file's, checked against the chain
   EXPECT_EQ(s->data_dir, home_.path() / "data");
   EXPECT_EQ(s->deployment_file, home_.path() / "deployment.json");
   EXPECT_EQ(s->master_key_file, home_.path() / "data" / "master.key");
@@ -227,7 +227,7 @@ TEST_F(NodeSettingsTest, FlagsBeatEnvironmentBeatFileBeatDefaults) {
   EXPECT_EQ(s->http_threads, 3u);                    // file over default
   EXPECT_EQ(s->read_timeout, std::chrono::seconds(5));
   EXPECT_EQ(s->data_dir, std::filesystem::path("/srv/pactum"));
-  EXPECT_EQ(s->chain_id, 31337u);  // default
+  EXPECT_EQ(s->chain_id, 0u);  // default: the deployment file's
   auto without_flag = settings({}, e);
   ASSERT_TRUE(without_flag.ok());
   EXPECT_EQ(without_flag->http_port, 2000);
@@ -362,7 +362,7 @@ TEST_F(NodeSettingsTest, HelpVersionAndPrintConfig) {
   EXPECT_EQ(j["http"]["port"], 0);
   EXPECT_EQ(j["http"]["max_body_size"], 2 * 1024 * 1024);
   EXPECT_EQ(j["log"]["level"], "info");
-  EXPECT_EQ(j["chain"]["id"], 31337);
+  EXPECT_TRUE(j["chain"]["id"].is_null());  // the deployment file's
   EXPECT_TRUE(j["node"]["dev_account"].is_null());
   EXPECT_EQ(j["store"]["master_key_file"], (home_.path() / "data" / "master.key").string());
   EXPECT_NE(help->text.find("PACTUM_NODE_KEY_PASSWORD"), std::string::npos);

@@ -82,7 +82,7 @@ struct NodeSettings {
   std::uint64_t log_max_size = 64ull << 20;
   unsigned log_keep = 5;
   std::string rpc_url = "http://127.0.0.1:8545";
-  std::uint64_t chain_id = 31337;
+  std::uint64_t chain_id = 0;                // 0: the deployment file's (checked against the chain)
   std::filesystem::path deployment_file;     // default: home / "deployment.json"
   std::filesystem::path key_file;            // the node's keystore v3 file; empty: none
   std::filesystem::path key_password_file;   // its password (first line); empty: the environment
