@@ -101,6 +101,11 @@ class ScriptedNode {
     std::lock_guard lock(mutex_);
     pending_nonce_ = n;
   }
+  // Answers as a chain without EIP-1559: no eth_feeHistory, no base fee, eth_gasPrice.
+  void set_legacy_chain() {
+    std::lock_guard lock(mutex_);
+    legacy_ = true;
+  }
 
  private:
   Reply answer(const std::string& body) {
@@ -110,11 +115,16 @@ class ScriptedNode {
     std::unique_lock lock(mutex_);
     if (method == "eth_chainId") {
       out["result"] = "0x7a69";
-    } else if (method == "eth_feeHistory") {
+    } else if (method == "eth_feeHistory" && !legacy_) {
       out["result"] = {{"oldestBlock", "0x1"},
                        {"baseFeePerGas", {"0x3b9aca00", "0x3b9aca00"}},
                        {"gasUsedRatio", {0.5}},
                        {"reward", {{"0x1"}}}};
+    } else if (method == "eth_getBlockByNumber" && legacy_) {
+      // A chain without EIP-1559: its blocks have no baseFeePerGas.
+      out["result"] = {{"number", "0x9"}, {"timestamp", "0x65f0a3b1"}};
+    } else if (method == "eth_gasPrice" && legacy_) {
+      out["result"] = "0x77359400";  // 2 gwei
     } else if (method == "eth_getTransactionCount") {
       ++nonce_reads_;
       out["result"] = quantity(pending_nonce_);
@@ -157,6 +167,7 @@ class ScriptedNode {
   int lookups_ = 0;
   int nonce_reads_ = 0;
   std::uint64_t pending_nonce_ = 5;
+  bool legacy_ = false;
   ScriptedServer server_;
 };
 
@@ -217,6 +228,31 @@ TEST(SenderTable, ItsOwnHashIsAcceptedWithoutALookup) {
 }
 
 // geth's wording, and anvil's for a transaction still in its pool.
+// #19: on a chain without EIP-1559 (no eth_feeHistory, blocks without a base fee) the sender
+// prices with eth_gasPrice and sends a legacy EIP-155 transaction; on an EIP-1559 chain, type 2.
+TEST(SenderTable, AChainWithoutEip1559GetsALegacyTransactionAtItsGasPrice) {
+  ScriptedNode node([](const Hash32& h, int) { return result_of(h); },
+                    [](const Hash32&) { return std::optional<bool>(true); });
+  node.set_legacy_chain();
+  Sending s(node);
+  SendTrace trace;
+  std::vector<Hash32> seen;
+  ASSERT_TRUE(s.send(trace, seen).ok());
+  ASSERT_EQ(node.submitted().size(), 1u);
+  const eth::SignedTransaction tx = node.submitted()[0];
+  EXPECT_EQ(tx.tx.type, eth::TxType::kLegacy);
+  EXPECT_EQ(tx.tx.gas_price, eth::U256(2'000'000'000u));
+  EXPECT_EQ(tx.tx.chain_id, std::optional<std::uint64_t>(31337));  // EIP-155 replay protection
+  EXPECT_EQ(*tx.sender(), dev_key().address());
+
+  ScriptedNode modern([](const Hash32& h, int) { return result_of(h); },
+                      [](const Hash32&) { return std::optional<bool>(true); });
+  Sending m(modern);
+  ASSERT_TRUE(m.send(trace, seen).ok());
+  ASSERT_EQ(modern.submitted().size(), 1u);
+  EXPECT_EQ(modern.submitted()[0].tx.type, eth::TxType::kEip1559);
+}
+
 TEST(SenderTable, AlreadyKnownIsAccepted) {
   for (const auto& [code, text] : std::vector<std::pair<int, std::string>>{
            {-32000, "already known"}, {-32003, "transaction already imported"}}) {
