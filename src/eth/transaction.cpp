@@ -39,33 +39,29 @@ void append_access_list(Bytes& out, const std::vector<AccessListEntry>& list) {
 // The RLP list payload (no header) of the fields common to signing and serialization.
 Bytes fields_payload(const Transaction& tx) {
   Bytes p;
-  if (tx.type == TxType::kEip2930) {
-    rlp_append_uint(p, *tx.chain_id);
+  if (tx.type == TxType::kLegacy) {
     rlp_append_uint(p, tx.nonce);
     rlp_append_uint(p, tx.gas_price);
     rlp_append_uint(p, tx.gas_limit);
     append_to(p, tx.to);
     rlp_append_uint(p, tx.value);
     rlp_append_string(p, tx.data);
-    append_access_list(p, tx.access_list);
-  } else if (tx.type == TxType::kEip1559) {
-    rlp_append_uint(p, *tx.chain_id);
-    rlp_append_uint(p, tx.nonce);
+    return p;
+  }
+  // Typed (EIP-2930, EIP-1559): chainId, nonce, the fee fields, then the same five.
+  rlp_append_uint(p, *tx.chain_id);
+  rlp_append_uint(p, tx.nonce);
+  if (tx.type == TxType::kEip2930) {
+    rlp_append_uint(p, tx.gas_price);
+  } else {
     rlp_append_uint(p, tx.max_priority_fee_per_gas);
     rlp_append_uint(p, tx.max_fee_per_gas);
-    rlp_append_uint(p, tx.gas_limit);
-    append_to(p, tx.to);
-    rlp_append_uint(p, tx.value);
-    rlp_append_string(p, tx.data);
-    append_access_list(p, tx.access_list);
-  } else {
-    rlp_append_uint(p, tx.nonce);
-    rlp_append_uint(p, tx.gas_price);
-    rlp_append_uint(p, tx.gas_limit);
-    append_to(p, tx.to);
-    rlp_append_uint(p, tx.value);
-    rlp_append_string(p, tx.data);
   }
+  rlp_append_uint(p, tx.gas_limit);
+  append_to(p, tx.to);
+  rlp_append_uint(p, tx.value);
+  rlp_append_string(p, tx.data);
+  append_access_list(p, tx.access_list);
   return p;
 }
 
@@ -160,57 +156,39 @@ Result<SignedTransaction> decode_legacy(const std::vector<RlpItem>& f) {
   return st;
 }
 
-// y parity, r and s of a typed transaction, from its last three fields.
-Status decode_typed_signature(const std::vector<RlpItem>& f, SignedTransaction& st) {
-  const std::size_t n = f.size();
-  PACTUM_TRY(std::uint64_t parity, field_u64(f[n - 3], "yParity"));
+// A typed transaction (EIP-2930: `kind` kEip2930, 11 fields; EIP-1559: 12): chainId, nonce, its
+// fee fields, then gas, to, value, data, accessList, yParity, r, s.
+Result<SignedTransaction> decode_typed(const std::vector<RlpItem>& f, TxType kind) {
+  const bool is_2930 = kind == TxType::kEip2930;
+  const std::size_t want = is_2930 ? 11 : 12;
+  if (f.size() != want) {
+    return tx_error(std::string(is_2930 ? "EIP-2930" : "EIP-1559") + " transaction with " +
+                    std::to_string(f.size()) + " fields, expected " + std::to_string(want));
+  }
+  SignedTransaction st;
+  Transaction& tx = st.tx;
+  tx.type = kind;
+  PACTUM_TRY(std::uint64_t chain, field_u64(f[0], "chainId"));
+  tx.chain_id = chain;
+  PACTUM_TRY(tx.nonce, field_u64(f[1], "nonce"));
+  std::size_t i = 2;
+  if (is_2930) {
+    PACTUM_TRY(tx.gas_price, field_uint(f[i++], "gasPrice"));
+  } else {
+    PACTUM_TRY(tx.max_priority_fee_per_gas, field_uint(f[i++], "maxPriorityFeePerGas"));
+    PACTUM_TRY(tx.max_fee_per_gas, field_uint(f[i++], "maxFeePerGas"));
+  }
+  PACTUM_TRY(tx.gas_limit, field_u64(f[i++], "gas"));
+  PACTUM_TRY(Address to, decode_to(f[i]));
+  if (!f[i++].bytes().empty()) tx.to = to;
+  PACTUM_TRY(tx.value, field_uint(f[i++], "value"));
+  PACTUM_TRY(tx.data, f[i++].as_bytes());
+  PACTUM_TRY(tx.access_list, decode_access_list(f[i++]));
+  PACTUM_TRY(std::uint64_t parity, field_u64(f[i++], "yParity"));
   if (parity > 1) return tx_error("yParity " + std::to_string(parity) + " is not 0 or 1");
   st.signature.recovery_id = static_cast<std::uint8_t>(parity);
-  PACTUM_TRY(st.signature.r, decode_scalar(f[n - 2], "r"));
-  PACTUM_TRY(st.signature.s, decode_scalar(f[n - 1], "s"));
-  return ok_status();
-}
-
-Result<SignedTransaction> decode_2930(const std::vector<RlpItem>& f) {
-  if (f.size() != 11)
-    return tx_error("EIP-2930 transaction with " + std::to_string(f.size()) +
-                    " fields, expected 11");
-  SignedTransaction st;
-  Transaction& tx = st.tx;
-  tx.type = TxType::kEip2930;
-  PACTUM_TRY(std::uint64_t chain, field_u64(f[0], "chainId"));
-  tx.chain_id = chain;
-  PACTUM_TRY(tx.nonce, field_u64(f[1], "nonce"));
-  PACTUM_TRY(tx.gas_price, field_uint(f[2], "gasPrice"));
-  PACTUM_TRY(tx.gas_limit, field_u64(f[3], "gas"));
-  PACTUM_TRY(Address to, decode_to(f[4]));
-  if (!f[4].bytes().empty()) tx.to = to;
-  PACTUM_TRY(tx.value, field_uint(f[5], "value"));
-  PACTUM_TRY(tx.data, f[6].as_bytes());
-  PACTUM_TRY(tx.access_list, decode_access_list(f[7]));
-  PACTUM_TRY_STATUS(decode_typed_signature(f, st));
-  return st;
-}
-
-Result<SignedTransaction> decode_1559(const std::vector<RlpItem>& f) {
-  if (f.size() != 12)
-    return tx_error("EIP-1559 transaction with " + std::to_string(f.size()) +
-                    " fields, expected 12");
-  SignedTransaction st;
-  Transaction& tx = st.tx;
-  tx.type = TxType::kEip1559;
-  PACTUM_TRY(std::uint64_t chain, field_u64(f[0], "chainId"));
-  tx.chain_id = chain;
-  PACTUM_TRY(tx.nonce, field_u64(f[1], "nonce"));
-  PACTUM_TRY(tx.max_priority_fee_per_gas, field_uint(f[2], "maxPriorityFeePerGas"));
-  PACTUM_TRY(tx.max_fee_per_gas, field_uint(f[3], "maxFeePerGas"));
-  PACTUM_TRY(tx.gas_limit, field_u64(f[4], "gas"));
-  PACTUM_TRY(Address to, decode_to(f[5]));
-  if (!f[5].bytes().empty()) tx.to = to;
-  PACTUM_TRY(tx.value, field_uint(f[6], "value"));
-  PACTUM_TRY(tx.data, f[7].as_bytes());
-  PACTUM_TRY(tx.access_list, decode_access_list(f[8]));
-  PACTUM_TRY_STATUS(decode_typed_signature(f, st));
+  PACTUM_TRY(st.signature.r, decode_scalar(f[i++], "r"));
+  PACTUM_TRY(st.signature.s, decode_scalar(f[i], "s"));
   return st;
 }
 
@@ -286,12 +264,12 @@ Result<SignedTransaction> decode_transaction(ByteView raw) {
   if (raw[0] == 0x01) {
     PACTUM_TRY(RlpItem item, rlp_decode(raw.subspan(1)));
     if (!item.is_list()) return tx_error("EIP-2930 payload is not an RLP list");
-    return decode_2930(item.items());
+    return decode_typed(item.items(), TxType::kEip2930);
   }
   if (raw[0] == 0x02) {
     PACTUM_TRY(RlpItem item, rlp_decode(raw.subspan(1)));
     if (!item.is_list()) return tx_error("EIP-1559 payload is not an RLP list");
-    return decode_1559(item.items());
+    return decode_typed(item.items(), TxType::kEip1559);
   }
   if (raw[0] <= 0x7f) {
     return unimplemented("transaction type 0x" + to_hex(raw.subspan(0, 1), false) +
