@@ -464,68 +464,52 @@ TEST(Bip32, TestVector5InvalidExtendedKeysAreRefused) {
   };
   const Case cases[] = {
       {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6LBpB85b3D2yc8sfvZU521AAwdZafEz"
-       "7"
-       "mnzBBsz4wKY5fTtTQBm",
+       "7mnzBBsz4wKY5fTtTQBm",
        false, "prefix 0x02 or 0x03, not 0x00"},  // pubkey version / prvkey mismatch
       {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFGTQQD3dC4H2D5GBj7vWvSQaaBv5cxi"
-       "9"
-       "gafk7NF3pnBju6dwKvH",
+       "9gafk7NF3pnBju6dwKvH",
        true, "must be 0x00 and 32 bytes, not prefix 0x0"},  // prvkey version / pubkey mismatch
       {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6Txnt3siSujt9RCVYsx4qHZGc62TG4M"
-       "c"
-       "vMGcAUjeuwZdduYEvFn",
+       "cvMGcAUjeuwZdduYEvFn",
        false, "not 0x04"},  // invalid pubkey prefix 04
       {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFGpWnsj83BHtEy5Zt8CcDr1UiRXuWCm"
-       "T"
-       "QLxEK9vbz5gPstX92JQ",
+       "TQLxEK9vbz5gPstX92JQ",
        true, "not prefix 0x04"},  // invalid prvkey prefix 04
       {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6N8ZMMXctdiCjxTNq964yKkwrkBJJwp"
-       "z"
-       "ZS4HS2fxvyYUA4q2Xe4",
+       "zZS4HS2fxvyYUA4q2Xe4",
        false, "not 0x01"},  // invalid pubkey prefix 01
       {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFAzHGBP2UuGCqWLTAPLcMtD9y5gkZ6E"
-       "q"
-       "3Rjuahrv17fEQ3Qen6J",
+       "q3Rjuahrv17fEQ3Qen6J",
        true, "not prefix 0x01"},  // invalid prvkey prefix 01
       {"xprv9s2SPatNQ9Vc6GTbVMFPFo7jsaZySyzk7L8n2uqKXJen3KUmvQNTuLh3fhZMBoG3G4ZW1N2kZuHEPY53qmbZzCH"
-       "s"
-       "hoQnNf4GvELZfqTUrcv",
+       "shoQnNf4GvELZfqTUrcv",
        true, "non-zero parent fingerprint"},
       {"xpub661no6RGEX3uJkY4bNnPcw4URcQTrSibUZ4NqJEw5eBkv7ovTwgiT91XX27VbEXGENhYRCf7hyEbWrR3FewATdC"
-       "E"
-       "ebj6znwMfQkhRYHRLpJ",
+       "Eebj6znwMfQkhRYHRLpJ",
        false, "non-zero parent fingerprint"},
       {"xprv9s21ZrQH4r4TsiLvyLXqM9P7k1K3EYhA1kkD6xuquB5i39AU8KF42acDyL3qsDbU9NmZn6MsGSUYZEsuoePmjzs"
-       "B"
-       "3eFKSUEh3Gu1N3cqVUN",
+       "B3eFKSUEh3Gu1N3cqVUN",
        true, "non-zero child number"},
       {"xpub661MyMwAuDcm6CRQ5N4qiHKrJ39Xe1R1NyfouMKTTWcguwVcfrZJaNvhpebzGerh7gucBvzEQWRugZDuDXjNDRm"
-       "X"
-       "zSZe4c7mnTK97pTvGS8",
+       "XzSZe4c7mnTK97pTvGS8",
        false, "non-zero child number"},
       {"DMwo58pR1QLEFihHiXPVykYB6fJmsTeHvyTp7hRThAtCX8CvYzgPcn8XnmdfHGMQzT7ayAmfo4z3gY5KfbrZWZ6St24"
-       "U"
-       "Vf2Qgo6oujFktLHdHY4",
+       "UVf2Qgo6oujFktLHdHY4",
        true, "unknown extended key version"},
       {"DMwo58pR1QLEFihHiXPVykYB6fJmsTeHvyTp7hRThAtCX8CvYzgPcn8XnmdfHPmHJiEDXkTiJTVV9rHEBUem2mwVbbN"
-       "f"
-       "vT2MTcAqj3nesx8uBf9",
+       "fvT2MTcAqj3nesx8uBf9",
        false, "unknown extended key version"},
       {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzF93Y5wvzdUayhgkkFoicQZcP3y52uPP"
-       "x"
-       "FnfoLZB21Teqt1VvEHx",
+       "xFnfoLZB21Teqt1VvEHx",
        true, "not in 1..n-1"},  // private key 0
       {"xprv9s21ZrQH143K24Mfq5zL5MhWK9hUhhGbd45hLXo2Pq2oqzMMo63oStZzFAzHGBP2UuGCqWLTAPLcMtD5SDKr24z"
-       "3"
-       "aiUvKr9bJpdrcLg1y3G",
+       "3aiUvKr9bJpdrcLg1y3G",
        true, "not in 1..n-1"},  // private key n
       {"xpub661MyMwAqRbcEYS8w7XLSVeEsBXy79zSzH1J8vCdxAZningWLdN3zgtU6Q5JXayek4PRsn35jii4veMimro1xef"
-       "s"
-       "M58PgBMrvdYre8QyULY",
+       "sM58PgBMrvdYre8QyULY",
        false, "not a point on the curve"},  // 02 0000…0007
       {"xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3T"
-       "G"
-       "tRBeJgk33yuGBxrMPHL",
+       "GtRBeJgk33yuGBxrMPHL",
        true, "bad checksum"},
   };
   for (const auto& c : cases) {
