@@ -543,14 +543,9 @@ Result<ExtendedPrivateKey> ExtendedPrivateKey::derive_child(std::uint32_t index)
     const FixedBytes<33> compressed = parent_public.serialize_compressed();
     std::copy(compressed.begin(), compressed.end(), data.begin());
   }
-  put_u32(data.data() + 33, index);
   FixedBytes<64> i{};
   WipeOnExit wipe_i(i);
-  unsigned int len = 0;
-  if (HMAC(EVP_sha512(), chain_code_.data(), static_cast<int>(chain_code_.size()), data.data(),
-           data.size(), i.data(), &len) == nullptr) {
-    return internal_error("BIP-32: HMAC-SHA512 failed in OpenSSL");
-  }
+  PACTUM_TRY_STATUS(child_hmac(chain_code_, data, index, i));
   ExtendedPrivateKey child;
   child.key_ = key_;
   // k_child = IL + k_parent (mod n); fails when IL ≥ n or the sum is zero.
