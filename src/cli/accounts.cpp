@@ -12,6 +12,7 @@
 #include "pactum/core/bytes.hpp"
 #include "pactum/eth/hd.hpp"
 #include "pactum/eth/keystore.hpp"
+#include "service.hpp"
 
 namespace pactum::cli {
 
@@ -70,22 +71,7 @@ namespace {
 constexpr std::size_t kMaxKeystoreBytes = 64 * 1024;
 
 Result<std::string> read_keystore_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    if (err == ENOENT) return not_found("--key " + path + ": no such file");
-    if (err == EACCES) return permission_denied("--key " + path + ": not readable");
-    return unavailable("--key " + path + ": " + std::strerror(err));
-  }
-  std::string text(kMaxKeystoreBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return unavailable("--key " + path + ": read failed");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxKeystoreBytes) {
-    return invalid_argument("--key " + path + ": larger than " + std::to_string(kMaxKeystoreBytes) +
-                            " bytes, not a keystore file");
-  }
-  return text;
+  return detail::read_bounded_file("--key", path, kMaxKeystoreBytes, ", not a keystore file");
 }
 
 Result<Account> load_keystore_account(Invocation& inv, const std::string& path) {

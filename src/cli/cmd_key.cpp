@@ -23,6 +23,7 @@
 #include "pactum/eth/address.hpp"
 #include "pactum/eth/hd.hpp"
 #include "pactum/eth/keystore.hpp"
+#include "service.hpp"
 
 namespace pactum::cli {
 namespace {
@@ -46,23 +47,7 @@ Status check_name(const std::string& name) {
 
 // Reads a small file that holds a secret (`what` names the option for messages).
 Result<std::string> read_secret_file(const std::string& what, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const int err = errno;
-    if (err == ENOENT) return not_found(what + " " + path + ": no such file");
-    if (err == EACCES) return permission_denied(what + " " + path + ": not readable");
-    return unavailable(what + " " + path + ": " + std::strerror(err));
-  }
-  std::string text(kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  if (in.bad()) return unavailable(what + " " + path + ": read failed");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) {
-    wipe_string(text);
-    return invalid_argument(what + " " + path + ": larger than " + std::to_string(kMaxFileBytes) +
-                            " bytes");
-  }
-  return text;
+  return detail::read_bounded_file(what, path, kMaxFileBytes);
 }
 
 std::string trim(std::string_view s) {

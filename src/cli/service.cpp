@@ -17,6 +17,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "pactum/core/bytes.hpp"
+
 namespace pactum::cli::detail {
 namespace {
 
@@ -274,6 +276,28 @@ Result<std::string> read_small_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+Result<std::string> read_bounded_file(std::string_view what, const std::string& path,
+                                      std::size_t max_bytes, std::string_view too_large_note) {
+  const std::string named = std::string(what) + " " + path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const int err = errno;
+    if (err == ENOENT) return not_found(named + ": no such file");
+    if (err == EACCES) return permission_denied(named + ": not readable");
+    return unavailable(named + ": " + std::strerror(err));
+  }
+  std::string text(max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return unavailable(named + ": read failed");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_bytes) {
+    secure_wipe(std::span(reinterpret_cast<std::uint8_t*>(text.data()), text.size()));
+    return invalid_argument(named + ": larger than " + std::to_string(max_bytes) + " bytes" +
+                            std::string(too_large_note));
+  }
+  return text;
 }
 
 Result<FileLock> FileLock::acquire(const std::filesystem::path& path,

@@ -80,6 +80,14 @@ enum class SpawnMode {
 // Reads a whole (small) file. Errors: kNotFound when missing; kPermissionDenied; kUnavailable.
 [[nodiscard]] Result<std::string> read_small_file(const std::filesystem::path& path);
 
+// Reads a file given by the user that holds at most `max_bytes` (a keystore, a private key, a
+// mnemonic: what is read of a larger one is wiped). Messages begin "<what> <path>: ".
+// Errors: kNotFound; kPermissionDenied; kUnavailable; kInvalidArgument for a larger file ("larger
+// than N bytes" and `too_large_note`).
+[[nodiscard]] Result<std::string> read_bounded_file(std::string_view what, const std::string& path,
+                                                    std::size_t max_bytes,
+                                                    std::string_view too_large_note = "");
+
 // An exclusive advisory lock on a file, held until destruction (flock). Serializes `up` and
 // `down` runs that work on the same home.
 class FileLock {
