@@ -87,7 +87,9 @@ struct Running {
   std::filesystem::path log;
 };
 
-int start_rank(const std::string& name) { return name == "anvil" ? 0 : 1; }
+int start_rank(const std::string& name) {
+  return name == "anvil" ? 0 : 1;
+}
 
 // Everything `up` started, stopped in reverse order on any failure or at the end.
 class StartedServices {
@@ -268,7 +270,8 @@ class UpCommand final : public Command {
         ->check(CLI::Range(1, 3600));
     sub.footer(
         "A stack whose service died (run `up` again) gets that service back on its old port; the\n"
-        "ones still running are kept. In the foreground, `up` restarts a service that dies, up to " +
+        "ones still running are kept. In the foreground, `up` restarts a service that dies, up "
+        "to " +
         std::to_string(kMaxRestarts) + " times\nin " + std::to_string(kRestartWindow.count()) +
         " s; then it stops the stack.");
   }
@@ -516,8 +519,7 @@ Status UpCommand::supervise(Invocation& inv, const Home& home, StackState& state
       detail::remove_stack_record(home);
       return st.error().with_context("restarting " + name + "; the stack was stopped");
     }
-    inv.note(name + " is running again (pid " + std::to_string(services.find(name)->id.pid) +
-             ")");
+    inv.note(name + " is running again (pid " + std::to_string(services.find(name)->id.pid) + ")");
   }
 }
 
@@ -544,10 +546,10 @@ Status UpCommand::run(Invocation& inv) {
     if (o_.fresh) {
       std::string alive;
       for (const auto& a : r.alive) alive += (alive.empty() ? "" : ", ") + a.name;
-      return failed_precondition("--fresh discards the chain and the node's store, but part of "
-                                 "the stack in " +
-                                 home.root().string() + " still runs (" + alive +
-                                 "); stop it with `pactum down` first");
+      return failed_precondition(
+          "--fresh discards the chain and the node's store, but part of "
+          "the stack in " +
+          home.root().string() + " still runs (" + alive + "); stop it with `pactum down` first");
     }
     resume = std::move(r);
   }

@@ -1,5 +1,5 @@
-// publish / order / recover / download / status: argument errors are usage errors (2) found before anything
-// is contacted; a missing file or an agreement never ordered here is not_found (3); an
+// publish / order / recover / download / status: argument errors are usage errors (2) found before
+// anything is contacted; a missing file or an agreement never ordered here is not_found (3); an
 // unreachable chain is unavailable (10). The commands' live runs are tests/integration.
 #include <gtest/gtest.h>
 

@@ -43,8 +43,8 @@ class Home {
   // The user's keystores (`pactum key`): one keystore v3 file per key, NAME.json, mode 0600.
   [[nodiscard]] std::filesystem::path keys_dir() const { return root_ / "keys"; }
 
-  // Creates `dir` (one of the above) when missing, 0700 (and each missing parent). Errors: kPermissionDenied / kInvalidArgument
-  // as for open().
+  // Creates `dir` (one of the above) when missing, 0700 (and each missing parent). Errors:
+  // kPermissionDenied / kInvalidArgument as for open().
   [[nodiscard]] static Status ensure_dir(const std::filesystem::path& dir);
 
  private:
