@@ -21,6 +21,13 @@ contract PayoutsTest is Fixture {
         internal
         returns (bytes32 id, IAgreementEngine.AgreementParams memory p)
     {
+        return _accessed(receivers, each, SEED);
+    }
+
+    function _accessed(address[] memory receivers, uint256 each, bytes32 seed)
+        internal
+        returns (bytes32 id, IAgreementEngine.AgreementParams memory p)
+    {
         p = _paidParams(address(0), each * receivers.length);
         p.payment.receivers = receivers;
         p.payment.amounts = new uint256[](receivers.length);
@@ -28,7 +35,7 @@ contract PayoutsTest is Fixture {
             p.payment.amounts[i] = each;
         }
         vm.prank(consumer);
-        id = engine.createAgreementAndLock{value: each * receivers.length}(SEED, p);
+        id = engine.createAgreementAndLock{value: each * receivers.length}(seed, p);
         vm.prank(provider);
         engine.fulfillAccess(id, p);
     }
@@ -238,6 +245,34 @@ contract PayoutsTest is Fixture {
             vm.revertToState(snap);
         }
         assertTrue(anySucceeded, "some limit up to 400k suffices");
+    }
+
+    /// The node sends a release right behind the fulfillAccess it depends on, before that is
+    /// mined, so it cannot have it estimated: it gives contracts::release_payment_gas_bound, whose
+    /// execution part is 60,000 + 170,000 per receiver. That suffices when every receiver burns
+    /// or bombs all the gas it gets (each push then ends deferred), for every receiver count.
+    function test_releasePayment_nodeGasBoundSufficesForHostileReceivers() public {
+        for (uint256 n = 1; n <= engine.MAX_RECEIVERS(); ++n) {
+            address[] memory r = new address[](n);
+            for (uint256 i = 0; i < n; ++i) {
+                if (i % 2 == 0) {
+                    GasBurner burner = new GasBurner();
+                    burner.setArmed(true);
+                    r[i] = address(burner);
+                } else {
+                    ReturnBomb bomb = new ReturnBomb();
+                    bomb.setArmed(true);
+                    r[i] = address(bomb);
+                }
+            }
+            (bytes32 id, IAgreementEngine.AgreementParams memory p) =
+                _accessed(r, 1 ether, keccak256(abi.encode("bound", n)));
+            assertTrue(_release(id, p, 60_000 + 170_000 * n), "release within the node's bound");
+            assertEq(uint256(_state(id, 2)), uint256(IAgreementEngine.ConditionState.Fulfilled), "released");
+            for (uint256 i = 0; i < n; ++i) {
+                assertEq(engine.owed(r[i], address(0)), 1 ether, "deferred");
+            }
+        }
     }
 
     // ------------------------------------------------------------ the pull side

@@ -195,6 +195,15 @@ Result<bool> deployment_is_live(rpc::EthApi& api, const Deployment& deployment) 
   return true;
 }
 
+std::uint64_t release_payment_gas_bound(std::size_t receivers,
+                                        std::size_t calldata_bytes) noexcept {
+  constexpr std::uint64_t kIntrinsic = 21'000;
+  constexpr std::uint64_t kPerCalldataByte = 16;  // the non-zero byte price, for every byte
+  constexpr std::uint64_t kExecutionBase = 60'000;
+  constexpr std::uint64_t kPerReceiver = 170'000;  // PUSH_GAS 100,000 + the CALL and a deferral
+  return kIntrinsic + kPerCalldataByte * calldata_bytes + kExecutionBase + kPerReceiver * receivers;
+}
+
 std::optional<std::string> describe_revert(ByteView revert_data) {
   if (auto d = AgreementEngine::describe_error(revert_data)) return d;
   if (auto d = AssetRegistry::describe_error(revert_data)) return d;

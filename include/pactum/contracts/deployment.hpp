@@ -133,4 +133,14 @@ struct DeployOptions {
 // data that is none of those.
 [[nodiscard]] std::optional<std::string> describe_revert(ByteView revert_data);
 
+// A gas limit that always suffices for a transaction calling AgreementEngine.releasePayment with
+// `calldata_bytes` of calldata for a payment to `receivers` receivers, whatever they do with their
+// pushes (each push gets PUSH_GAS and a push that fails is deferred, so the cost is bounded):
+// intrinsic 21,000 + 16 per calldata byte + 60,000 + 170,000 per receiver. For a release sent
+// right behind the fulfillAccess it depends on, before that is mined, when the chain cannot
+// estimate it. contracts/test/Payouts.t.sol checks the execution part (60,000 + 170,000 n) with
+// one and with eight receivers that burn all their gas; unused gas is not paid for.
+[[nodiscard]] std::uint64_t release_payment_gas_bound(std::size_t receivers,
+                                                      std::size_t calldata_bytes) noexcept;
+
 }  // namespace pactum::contracts
