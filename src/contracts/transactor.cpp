@@ -42,25 +42,33 @@ Result<Bytes> Transactor::call(std::string_view what, const eth::Address& to, By
   return result;
 }
 
-Result<rpc::Receipt> Transactor::send(std::string_view what, std::optional<eth::Address> to,
-                                      ByteView data, const eth::U256& value,
-                                      rpc::SendTrace* trace) {
-  rpc::CallRequest simulation;
-  simulation.from = address();
-  simulation.to = to;
-  simulation.data.assign(data.begin(), data.end());
-  if (!value.is_zero()) simulation.value = value;
+Result<Hash32> Transactor::submit(std::string_view what, std::optional<eth::Address> to,
+                                  ByteView data, const eth::U256& value,
+                                  const SubmitOptions& options, rpc::SendTrace* trace) {
+  rpc::TxRequest request;
+  request.to = to;
+  request.value = value;
+  request.data.assign(data.begin(), data.end());
+  request.gas_limit = options.gas_limit;
   // Simulated first: a revert is named here, before any gas is spent.
-  {
+  if (!options.gas_limit) {
+    rpc::CallRequest simulation;
+    simulation.from = address();
+    simulation.to = to;
+    simulation.data = request.data;
+    if (!value.is_zero()) simulation.value = value;
     rpc::RpcErrorObject rpc_error;
     auto simulated = api_->call(simulation, rpc::BlockId::pending(), &rpc_error);
     if (!simulated.ok()) return revert_error(what, simulated.error(), rpc_error);
   }
-  rpc::TxRequest request;
-  request.to = to;
-  request.value = value;
-  request.data = std::move(simulation.data);
-  auto receipt = sender_->send_and_wait(request, trace);
+  auto hash = sender_->send(request, trace);
+  if (!hash.ok()) return hash.error().with_context(what);
+  return hash;
+}
+
+Result<rpc::Receipt> Transactor::wait(std::string_view what, const Hash32& hash,
+                                      std::chrono::milliseconds timeout) {
+  auto receipt = sender_->wait_for_receipt(hash, timeout);
   if (!receipt.ok()) return receipt.error().with_context(what);
   if (!receipt->success) {
     return failed_precondition(std::string(what) + ": transaction " +
@@ -69,6 +77,14 @@ Result<rpc::Receipt> Transactor::send(std::string_view what, std::optional<eth::
                                std::to_string(receipt->gas_used) + " gas used)");
   }
   return receipt;
+}
+
+Result<rpc::Receipt> Transactor::send(std::string_view what, std::optional<eth::Address> to,
+                                      ByteView data, const eth::U256& value,
+                                      rpc::SendTrace* trace) {
+  PACTUM_TRY(Hash32 hash, submit(what, to, data, value, {}, trace));
+  // After an error of the wait, trace->in_flight still names the transaction (send() set it).
+  return wait(what, hash, sender_->options().receipt_timeout);
 }
 
 Result<rpc::Receipt> Transactor::deploy(std::string_view what, ByteView creation_data) {

@@ -10,6 +10,7 @@
 // Thread safety: as rpc::TransactionSender (sends are serialized).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,6 +47,30 @@ class Transactor {
   [[nodiscard]] Result<rpc::Receipt> send(std::string_view what, std::optional<eth::Address> to,
                                           ByteView data, const eth::U256& value = eth::U256(),
                                           rpc::SendTrace* trace = nullptr);
+
+  // How submit() sends: by default simulated first and its gas estimated by the node.
+  struct SubmitOptions {
+    // Skips the simulation and the estimate: for a transaction that depends on one sent just
+    // before it and not yet mined (the estimate would see the state without it). The caller
+    // gives a gas limit that is a proven bound for the call.
+    std::optional<std::uint64_t> gas_limit;
+  };
+
+  // The first half of send(): simulates (unless options.gas_limit is set) and submits, returning
+  // the hash the node accepted without waiting for it to be mined. Consecutive submits take
+  // consecutive nonces, so several transactions can be mined in one block.
+  // Errors: kFailedPrecondition when the simulation reverts; those of TransactionSender::send.
+  [[nodiscard]] Result<Hash32> submit(std::string_view what, std::optional<eth::Address> to,
+                                      ByteView data, const eth::U256& value = eth::U256(),
+                                      const SubmitOptions& options = {},
+                                      rpc::SendTrace* trace = nullptr);
+
+  // The second half of send(): waits up to `timeout` for the receipt of `hash` (a transaction
+  // submitted as `what`). Errors: kDeadlineExceeded when it is not mined in time (it may still
+  // be); kFailedPrecondition when it was mined and failed; those of
+  // TransactionSender::wait_for_receipt.
+  [[nodiscard]] Result<rpc::Receipt> wait(std::string_view what, const Hash32& hash,
+                                          std::chrono::milliseconds timeout);
 
   // A contract creation. Errors: as send(), and kDataLoss when the receipt names no contract
   // address.

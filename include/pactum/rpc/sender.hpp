@@ -131,6 +131,7 @@ class TransactionSender {
 
   [[nodiscard]] const eth::Address& address() const noexcept { return address_; }
   [[nodiscard]] std::uint64_t chain_id() const noexcept { return chain_id_; }
+  [[nodiscard]] const SenderOptions& options() const noexcept { return options_; }
 
   // Fees for a transaction sent now (see the header comment).
   // Errors: kUnimplemented when the chain has a base fee but no eth_feeHistory; kDataLoss for an
