@@ -2,7 +2,10 @@
 // one-time settlement on chain, and the content and proof responses.
 #include <nlohmann/json.hpp>
 
+#include <thread>
 #include "node_internal.hpp"
+
+#include "pactum/contracts/deployment.hpp"
 #include "pactum/rpc/logs.hpp"
 #include "pactum/server/range.hpp"
 
@@ -54,44 +57,147 @@ sdk::ConditionState to_sdk(Engine::ConditionState state) {
 
 }  // namespace
 
-Result<bool> NodeService::Impl::settle(const KnownAgreement& known) {
+Result<NodeService::Impl::SettleOutcome> NodeService::Impl::settle(const KnownAgreement& known) {
+  const auto start = std::chrono::steady_clock::now();
   const Hash32& id = known.facts.id;
   sdk::ConditionStates states;
   // The lock first and outside the mutex, as it always was: once fulfilled it stays so, and a
   // request without a locked payment must not wait behind another agreement's transactions.
   PACTUM_TRY(auto lock_state, condition(id, sdk::kLockCondition));
   states.lock = to_sdk(lock_state);
-  std::unique_lock lock(chain_mutex, std::defer_lock);
-  if (states.lock == sdk::ConditionState::kFulfilled) {
-    lock.lock();  // held from reading the other two states until the transactions are sent
-    PACTUM_TRY(auto access, condition(id, sdk::kAccessCondition));
-    PACTUM_TRY(auto escrow, condition(id, sdk::kEscrowCondition));
-    states.access = to_sdk(access);
-    states.escrow = to_sdk(escrow);
+  SentSettlement sent;
+  {
+    std::unique_lock lock(chain_mutex, std::defer_lock);
+    if (states.lock == sdk::ConditionState::kFulfilled) {
+      // Held from reading the other two states until the transactions are sent, never while
+      // waiting for them to be mined.
+      lock.lock();
+      if (auto it = sending.find(id); it != sending.end()) {
+        sent = it->second;  // on their way already: wait for the same transactions
+      } else {
+        PACTUM_TRY(auto access, condition(id, sdk::kAccessCondition));
+        PACTUM_TRY(auto escrow, condition(id, sdk::kEscrowCondition));
+        states.access = to_sdk(access);
+        states.escrow = to_sdk(escrow);
+      }
+    }
+    if (!sent.access && !sent.release) {
+      auto decision = sdk::decide_settlement(known.facts, states, config.clock());
+      if (auto* denial = std::get_if<sdk::AccessDenial>(&decision)) return denial->error;
+      const sdk::Settlement& settlement = std::get<sdk::Settlement>(decision);
+      sent.release_plan = settlement.release;
+      if (settlement.fulfil_access) {
+        PACTUM_TRY(auto data, Engine::encode_fulfillAccess(id, known.params));
+        PACTUM_TRY(sent.access, transactor.submit("AgreementEngine.fulfillAccess", engine, data));
+      }
+      if (settlement.release == sdk::Release::kNow) {
+        PACTUM_TRY(auto data, Engine::encode_releasePayment(id, known.params));
+        contracts::Transactor::SubmitOptions options;
+        // Right behind the fulfillAccess, in the same block: the chain cannot estimate a call
+        // that depends on a transaction not yet mined, so it gets the engine's proven bound.
+        if (sent.access) {
+          options.gas_limit = contracts::release_payment_gas_bound(
+              known.params.payment.receivers.size(), data.size());
+        }
+        auto release =
+            transactor.submit("AgreementEngine.releasePayment", engine, data, eth::U256(), options);
+        if (release.ok()) {
+          sent.release = *release;
+        } else if (sent.access) {
+          // The access is on its way and is what the consumer waits for; the payment is the
+          // watch's to release (release_due), as a time-locked one is.
+          sent.release_plan = sdk::Release::kLater;
+          if (config.logger != nullptr) {
+            config.logger->warn("a release could not be sent with its access; the watch will",
+                                {{"agreement", to_hex(id)}, {"error", release.error().message()}});
+          }
+        } else {
+          return release.error();
+        }
+      }
+      if (sent.access || sent.release) sending[id] = sent;
+    }
   }
-  auto decision = sdk::decide_settlement(known.facts, states, config.clock());
-  if (auto* denial = std::get_if<sdk::AccessDenial>(&decision)) return denial->error;
-  const sdk::Settlement& settlement = std::get<sdk::Settlement>(decision);
-  if (settlement.fulfil_access) {
-    PACTUM_TRY(auto data, Engine::encode_fulfillAccess(id, known.params));
-    PACTUM_TRY_STATUS(transactor.send("AgreementEngine.fulfillAccess", engine, data));
+  if (!sent.access && !sent.release) {
+    return SettleOutcome{sent.release_plan == sdk::Release::kDone, std::nullopt};
   }
-  return carry_out_release(known, settlement.release);
+  return await_settlement(id, std::move(sent), start + config.settle_wait);
 }
 
-Result<bool> NodeService::Impl::carry_out_release(const KnownAgreement& known,
-                                                  sdk::Release release) {
-  switch (release) {
-    case sdk::Release::kDone:
-      return true;
-    case sdk::Release::kLater:
-      return false;
-    case sdk::Release::kNow:
-      break;
+Result<std::optional<rpc::Receipt>> NodeService::Impl::await_mined(
+    std::string_view what, const Hash32& hash, std::chrono::steady_clock::time_point deadline) {
+  auto left = [&] {
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now()));
+  };
+  auto receipt = transactor.wait(what, hash, left());
+  if (!receipt.ok()) {
+    if (receipt.error().code() == ErrorCode::kDeadlineExceeded)
+      return std::optional<rpc::Receipt>();
+    return receipt.error();
   }
-  PACTUM_TRY(auto data, Engine::encode_releasePayment(known.facts.id, known.params));
-  PACTUM_TRY_STATUS(transactor.send("AgreementEngine.releasePayment", engine, data));
-  return true;
+  if (config.confirmations == 0) return std::optional<rpc::Receipt>(std::move(receipt).value());
+  // Confirmed once `confirmations` blocks are on top of its block and the receipt still names
+  // that block; a reorganisation that moved it or put it back in the pool is waited out again.
+  std::chrono::milliseconds delay{100};
+  for (;;) {
+    PACTUM_TRY(auto latest, api.block_number());
+    if (latest >= receipt->block_number + config.confirmations) {
+      PACTUM_TRY(auto again, api.get_transaction_receipt(hash));
+      if (again && again->block_hash == receipt->block_hash) {
+        return std::optional<rpc::Receipt>(std::move(receipt).value());
+      }
+      return await_mined(what, hash, deadline);
+    }
+    if (left() <= std::chrono::milliseconds(0)) return std::optional<rpc::Receipt>();
+    std::this_thread::sleep_for(std::min(delay, left()));
+    delay = std::min(delay * 2, std::chrono::milliseconds(1'000));
+  }
+}
+
+Result<NodeService::Impl::SettleOutcome> NodeService::Impl::await_settlement(
+    const Hash32& id, SentSettlement sent, std::chrono::steady_clock::time_point deadline) {
+  // Forgets what was seen mined, so that the next request decides from the chain again.
+  auto forget = [&](bool access, bool release) {
+    std::lock_guard lock(chain_mutex);
+    auto it = sending.find(id);
+    if (it == sending.end()) return;
+    if (access && it->second.access == sent.access) it->second.access.reset();
+    if (release && it->second.release == sent.release) it->second.release.reset();
+    if (!it->second.access && !it->second.release) sending.erase(it);
+  };
+  auto pending = [&](std::string_view what, const Hash32& hash) {
+    return SettleOutcome{false, std::string(what) + " " + to_hex(hash) + " was sent and is not " +
+                                    (config.confirmations == 0 ? "mined" : "confirmed") + " yet"};
+  };
+  if (sent.access) {
+    auto mined = await_mined("AgreementEngine.fulfillAccess", *sent.access, deadline);
+    if (!mined.ok()) {
+      // Mined and failed (or the chain said something definite): nothing of it stands, and a
+      // release sent behind it failed with it. The next request decides afresh.
+      forget(true, true);
+      return mined.error();
+    }
+    if (!*mined) return pending("the agreement's fulfillAccess", *sent.access);
+    forget(true, false);
+  }
+  if (!sent.release) return SettleOutcome{sent.release_plan == sdk::Release::kDone, std::nullopt};
+  auto mined = await_mined("AgreementEngine.releasePayment", *sent.release, deadline);
+  if (mined.ok() && !*mined) {
+    // The access stands (or stood before): the consumer is served; the watch sees the release
+    // through (release_due waits for the same transaction).
+    return SettleOutcome{false, std::nullopt};
+  }
+  forget(false, true);
+  if (!mined.ok()) {
+    if (config.logger != nullptr) {
+      config.logger->warn("a release failed; the watch will send it again",
+                          {{"agreement", to_hex(id)}, {"error", mined.error().message()}});
+    }
+    return SettleOutcome{false, std::nullopt};
+  }
+  return SettleOutcome{true, std::nullopt};
 }
 
 void NodeService::Impl::release_due() {
@@ -110,24 +216,47 @@ void NodeService::Impl::release_due() {
       if (!loaded.ok()) continue;  // the chain's trouble: tried again next round
       known = KnownAgreement::of(*id, std::move(loaded).value());
     }
-    Result<bool> released = [&]() -> Result<bool> {
-      std::lock_guard lock(chain_mutex);
-      PACTUM_TRY(auto escrow, condition(*id, sdk::kEscrowCondition));
-      auto decision = sdk::decide_release(known->facts, to_sdk(escrow), config.clock());
-      if (auto* denial = std::get_if<sdk::AccessDenial>(&decision)) return denial->error;
-      return carry_out_release(*known, std::get<sdk::Release>(decision));
+    Result<SettleOutcome> released = [&]() -> Result<SettleOutcome> {
+      SentSettlement sent;
+      {
+        std::lock_guard lock(chain_mutex);
+        if (auto it = sending.find(*id); it != sending.end()) {
+          if (it->second.access) return SettleOutcome{false, "an access is on its way"};
+          sent = it->second;  // a release sent before: wait for it, never send another
+        } else {
+          PACTUM_TRY(auto escrow, condition(*id, sdk::kEscrowCondition));
+          auto decision = sdk::decide_release(known->facts, to_sdk(escrow), config.clock());
+          if (auto* denial = std::get_if<sdk::AccessDenial>(&decision)) return denial->error;
+          sent.release_plan = std::get<sdk::Release>(decision);
+          if (sent.release_plan != sdk::Release::kNow) {
+            return SettleOutcome{sent.release_plan == sdk::Release::kDone, std::nullopt};
+          }
+          PACTUM_TRY(auto data, Engine::encode_releasePayment(*id, known->params));
+          PACTUM_TRY(sent.release,
+                     transactor.submit("AgreementEngine.releasePayment", engine, data));
+          sending[*id] = sent;
+        }
+      }
+      // One look: the watch does not wait on the chain (the next round looks again).
+      PACTUM_TRY(auto outcome, await_settlement(*id, sent, std::chrono::steady_clock::now()));
+      if (!outcome.released && !outcome.pending) {
+        return SettleOutcome{false, "the release " + to_hex(*sent.release) + " is not mined yet"};
+      }
+      return outcome;
     }();
-    if (!released.ok()) {
+    if (!released.ok() || released->pending) {
       if (config.logger != nullptr) {
-        config.logger->warn("a time-locked payment could not be released yet",
-                            {{"agreement", id_text}, {"error", released.error().message()}});
+        config.logger->warn(
+            "a payment could not be released yet",
+            {{"agreement", id_text},
+             {"error", released.ok() ? *released->pending : released.error().message()}});
       }
       continue;
     }
-    if (*released) {
+    if (released->released) {
       auto marked = ledger->mark_released(id_text);
       if (marked.ok() && config.logger != nullptr) {
-        config.logger->info("released a time-locked payment", {{"agreement", id_text}});
+        config.logger->info("released a payment", {{"agreement", id_text}});
       }
     }
   }
@@ -159,8 +288,21 @@ Result<server::Response> NodeService::Impl::answer_access(Request& request, Serv
   // block time or more elsewhere): never on an I/O thread.
   return server::Response::after_blocking(
       [this, check, serve, copy = request]() -> Result<server::Response> {
-        PACTUM_TRY(auto upload, settle_access(check.agreement, check.signer));
-        return (this->*serve)(copy, upload);
+        PACTUM_TRY(auto settled, settle_access(check.agreement, check.signer));
+        if (auto* pending = std::get_if<SettlementPending>(&settled)) {
+          // Not a fault: the chain is slower than settle_wait. The client asks again.
+          if (config.logger != nullptr) {
+            config.logger->info("settlement pending", {{"agreement", to_hex(check.agreement)},
+                                                       {"remote", copy.remote},
+                                                       {"sent", pending->what}});
+          }
+          Response answer = server::error_response(
+              unavailable("the settlement of agreement " + to_hex(check.agreement) +
+                          " is on its way: " + pending->what + "; retry"));
+          answer.headers.set("Retry-After", std::to_string(kSettlementRetrySeconds));
+          return answer;
+        }
+        return (this->*serve)(copy, std::get<std::string>(settled));
       });
 }
 
@@ -194,7 +336,8 @@ Result<sdk::ServedAsset> NodeService::Impl::served_asset(KnownAgreement& known) 
   return served;
 }
 
-Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth::Address& signer) {
+Result<NodeService::Impl::Settled> NodeService::Impl::settle_access(const Hash32& id,
+                                                                    const eth::Address& signer) {
   // 2. The agreement's params, from the log and confirmed by checkParams (cached).
   KnownAgreement known;
   bool cached = false;
@@ -223,7 +366,9 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
 
   // 4. The payment is locked; 6. settle once.
   if (!known.settled) {
-    PACTUM_TRY(bool released, settle(known));
+    PACTUM_TRY(SettleOutcome outcome, settle(known));
+    if (outcome.pending) return Settled(SettlementPending{*outcome.pending});
+    const bool released = outcome.released;
     const auto& params = known.params;
     NodeLedger::SettledAgreement record;
     record.agreement_id = to_hex(id);
@@ -235,6 +380,7 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
     record.valid_until = params.valid_until;
     record.settled_at = config.clock();
     record.released = released;
+    // A release sent and not yet mined, or one that failed, is the watch's at once.
     record.release_after = params.time_locks[sdk::kEscrowCondition];
     // The chain holds the settlement whatever happens here: a record that cannot be written
     // costs the fast path after a restart (and, while unreleased, the watch's release), not the
@@ -250,7 +396,7 @@ Result<std::string> NodeService::Impl::settle_access(const Hash32& id, const eth
     std::lock_guard lock(cache_mutex);
     agreements[id] = known;
   }
-  return *known.upload_id;
+  return Settled(*known.upload_id);
 }
 
 namespace {

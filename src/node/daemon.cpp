@@ -306,6 +306,8 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
   config.public_url = s.public_url;
   config.publishers = std::move(publishers);
   config.data_dir = s.data_dir.string();
+  config.settle_wait = s.settle_wait;
+  config.confirmations = s.confirmations;
   config.logger = &logger;
   auto service = NodeService::create(*node.store, *node.api, *node.transactor, std::move(config));
   if (!service.ok()) return service.error().with_context("the node service");

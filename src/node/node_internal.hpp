@@ -1,6 +1,7 @@
 // NodeService's insides, shared by node_service.cpp (routes, upload, publish) and access.cpp.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "node_ledger.hpp"
@@ -94,7 +96,13 @@ struct NodeService::Impl {
   // The rest, for an agreement not yet settled: its params from the chain, consumer, asset,
   // template, terms, window, the lock, and the settlement on chain (transactions: this blocks,
   // so it runs on the server's blocking pool). Returns the upload to serve.
-  [[nodiscard]] Result<std::string> settle_access(const Hash32& id, const eth::Address& signer);
+  // Returns the upload to serve, or what is still on its way when config.settle_wait ran out.
+  struct SettlementPending {
+    std::string what;
+  };
+  static constexpr int kSettlementRetrySeconds = 1;  // the Retry-After of a pending settlement
+  using Settled = std::variant<std::string, SettlementPending>;
+  [[nodiscard]] Result<Settled> settle_access(const Hash32& id, const eth::Address& signer);
   // Answers an access route with `serve`: at once when check_access() allows it, else after
   // settle_access() on the blocking pool (with a copy of the request).
   using Serve = Result<server::Response> (Impl::*)(const server::Request&, const std::string&);
@@ -110,14 +118,36 @@ struct NodeService::Impl {
   // checked before or the ledger has the agreement settled (then `known` is updated so), else
   // what the ledger serves under its DID.
   [[nodiscard]] Result<sdk::ServedAsset> served_asset(KnownAgreement& known);
-  // Reads the agreement's three condition states and carries out sdk::decide_settlement's
-  // answer (fulfillAccess, releasePayment), all under chain_mutex. Returns whether the payment
-  // is released: false while the escrow is time-locked (release_due() does it later).
-  [[nodiscard]] Result<bool> settle(const KnownAgreement& known);
-  // Sends releasePayment when `release` says so; whether the payment is released after.
-  // REQUIRES: chain_mutex held.
-  [[nodiscard]] Result<bool> carry_out_release(const KnownAgreement& known, sdk::Release release);
-  // One round of the watch's releases: settled agreements whose escrow time lock has passed.
+  // The transactions of one agreement's settlement that were sent and whose receipts were not
+  // yet seen (docs/node-api.md, "Settlement"): a request that comes while they are on their way
+  // waits for the same transactions instead of sending others.
+  struct SentSettlement {
+    std::optional<Hash32> access;                     // fulfillAccess
+    std::optional<Hash32> release;                    // releasePayment
+    sdk::Release release_plan = sdk::Release::kDone;  // kNow when `release` was sent
+  };
+  // How a settlement stands after settle(): done (the payment released, or left to the watch),
+  // or still on its way when config.settle_wait ran out (`pending` says what was sent).
+  struct SettleOutcome {
+    bool released = false;
+    std::optional<std::string> pending;
+  };
+  // Reads the agreement's condition states and sends what sdk::decide_settlement says
+  // (fulfillAccess, and releasePayment right behind it with a proven gas bound, consecutive
+  // nonces) under chain_mutex, then waits for their receipts outside it, so agreements settle
+  // side by side, each in about one block. Errors: the decision's refusals; a transaction that
+  // failed or could not be sent.
+  [[nodiscard]] Result<SettleOutcome> settle(const KnownAgreement& known);
+  // Waits until `deadline` for the receipts of `sent` (and their confirmations), forgetting
+  // each transaction from `sending` once it is seen mined (or failed).
+  [[nodiscard]] Result<SettleOutcome> await_settlement(
+      const Hash32& id, SentSettlement sent, std::chrono::steady_clock::time_point deadline);
+  // Waits for `hash` (sent as `what`) until `deadline` and for config.confirmations blocks on
+  // top of it. nullopt when it is not yet mined (or confirmed) by then.
+  [[nodiscard]] Result<std::optional<rpc::Receipt>> await_mined(
+      std::string_view what, const Hash32& hash, std::chrono::steady_clock::time_point deadline);
+  // One round of the watch's releases: settled agreements whose escrow time lock has passed,
+  // or whose release was sent but not seen mined.
   void release_due();
 
   store::AssetStore& store;
@@ -132,8 +162,9 @@ struct NodeService::Impl {
 
   std::mutex cache_mutex;
   std::map<Hash32, KnownAgreement> agreements;  // GUARDED_BY(cache_mutex)
-  std::mutex chain_mutex;                       // serializes settle()
-  ReaderPool readers{store};                    // opened readers, reused by the access routes
+  std::mutex chain_mutex;  // serializes reading condition states and sending (settle())
+  std::map<Hash32, SentSettlement> sending;  // GUARDED_BY(chain_mutex)
+  ReaderPool readers{store};                 // opened readers, reused by the access routes
 
   // The chain watch (health.cpp): a background probe of the chain and of whether the published
   // assets are still registered on it, so that /health answers from memory and never waits on

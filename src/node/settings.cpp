@@ -98,6 +98,16 @@ const std::vector<KeyDef>& key_defs() {
          s.http_threads = static_cast<unsigned>(*n);
          return ok_status();
        }},
+      {"http.blocking_threads", "PACTUM_HTTP_BLOCKING_THREADS", "--blocking-threads",
+       "threads for first accesses, which wait for the chain (default 32)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n == 0 || *n > 1024) {
+           return invalid_argument(quote(v) + " is not a thread count (1..1024)");
+         }
+         s.blocking_threads = static_cast<unsigned>(*n);
+         return ok_status();
+       }},
       {"http.max_body_size", "PACTUM_HTTP_MAX_BODY_SIZE", "--max-body-size",
        "largest buffered request body, e.g. 1MiB (uploads have their own limit)",
        [](NodeSettings& s, std::string_view v) -> Status {
@@ -200,6 +210,21 @@ const std::vector<KeyDef>& key_defs() {
          auto n = parse_u64(v);
          if (!n || *n == 0) return invalid_argument(quote(v) + " is not a chain id (1..2^64-1)");
          s.chain_id = *n;
+         return ok_status();
+       }},
+      {"chain.settle_wait", "PACTUM_CHAIN_SETTLE_WAIT", "--settle-wait",
+       "how long a first access waits for its settlement to be mined before answering 503 "
+       "\"pending, retry\" (default 20s)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         PACTUM_TRY(s.settle_wait, parse_duration(v));
+         return ok_status();
+       }},
+      {"chain.confirmations", "PACTUM_CHAIN_CONFIRMATIONS", "--confirmations",
+       "blocks on top of a settlement before it is trusted (default 0: mined)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         auto n = parse_u64(v);
+         if (!n || *n > 1000) return invalid_argument(quote(v) + " is not a block count (0..1000)");
+         s.confirmations = *n;
          return ok_status();
        }},
       {"chain.deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file",
@@ -420,6 +445,7 @@ server::HttpServerOptions NodeSettings::http_options() const {
   o.address = http_address;
   o.port = http_port;
   o.threads = http_threads;
+  o.blocking_threads = blocking_threads;
   o.max_body_size = max_body_size;
   o.read_timeout = read_timeout;
   o.min_body_rate = min_body_rate;
@@ -437,6 +463,7 @@ std::string NodeSettings::to_json() const {
   j["http"] = {{"address", http_address},
                {"port", http_port},
                {"threads", http_threads},
+               {"blocking_threads", blocking_threads},
                {"max_body_size", max_body_size},
                {"read_timeout_ms", read_timeout.count()},
                {"min_body_rate", min_body_rate},
@@ -451,7 +478,9 @@ std::string NodeSettings::to_json() const {
   j["chain"] = {
       {"rpc_url", rpc_url},
       {"id", chain_id != 0 ? nlohmann::ordered_json(chain_id) : nlohmann::ordered_json(nullptr)},
-      {"deployment_file", deployment_file.string()}};
+      {"deployment_file", deployment_file.string()},
+      {"settle_wait_ms", settle_wait.count()},
+      {"confirmations", confirmations}};
   j["node"] = {{"key_file", key_file.string()},
                {"key_password_file", key_password_file.string()},
                {"dev_account", dev_account ? nlohmann::ordered_json(*dev_account) : nullptr},

@@ -121,6 +121,26 @@ TEST_F(NodeSettingsTest, ConnectionBudgetsAndTheLogFileReachTheirUsers) {
   EXPECT_EQ(j["log"]["keep"], 3);
 }
 
+// #19: the settlement's wait and confirmations reach the node's settings; the first-access pool
+// reaches the server's options; the defaults order the node's answer before a client's.
+TEST_F(NodeSettingsTest, SettlementWaitConfirmationsAndBlockingThreadsReachTheirUsers) {
+  auto defaults = settings({});
+  ASSERT_TRUE(defaults.ok()) << defaults.error().to_string();
+  EXPECT_EQ(defaults->settle_wait, std::chrono::seconds(20));
+  EXPECT_LT(defaults->settle_wait, std::chrono::seconds(60));  // nginx's proxy_read_timeout
+  EXPECT_EQ(defaults->confirmations, 0u);
+  EXPECT_EQ(defaults->http_options().blocking_threads, 32u);
+  auto s = settings({"--settle-wait", "45s", "--confirmations", "3", "--blocking-threads", "8"});
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->settle_wait, std::chrono::seconds(45));
+  EXPECT_EQ(s->confirmations, 3u);
+  EXPECT_EQ(s->http_options().blocking_threads, 8u);
+  auto j = nlohmann::json::parse(s->to_json());
+  EXPECT_EQ(j["chain"]["settle_wait_ms"], 45'000);
+  EXPECT_EQ(j["chain"]["confirmations"], 3);
+  EXPECT_EQ(j["http"]["blocking_threads"], 8);
+}
+
 TEST_F(NodeSettingsTest, DerivedDefaultsFollowTheirBases) {
   auto s = settings({"--data-dir", "/srv/n", "--http-address", "::1", "--http-port", "9000"});
   ASSERT_TRUE(s.ok()) << s.error().to_string();
@@ -312,6 +332,9 @@ TEST_F(NodeSettingsTest, EveryBadValueFromEverySourceIsNamed) {
       {"chain", "rpc_url", "PACTUM_CHAIN_RPC_URL", "--rpc-url", "ftp://x"},
       {"chain", "id", "PACTUM_CHAIN_ID", "--chain-id", "0"},
       {"chain", "deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file", ""},
+      {"chain", "settle_wait", "PACTUM_CHAIN_SETTLE_WAIT", "--settle-wait", "0s"},
+      {"chain", "confirmations", "PACTUM_CHAIN_CONFIRMATIONS", "--confirmations", "1001"},
+      {"http", "blocking_threads", "PACTUM_HTTP_BLOCKING_THREADS", "--blocking-threads", "0"},
       {"node", "key_file", "PACTUM_NODE_KEY_FILE", "--key-file", ""},
       {"node", "key_password_file", "PACTUM_NODE_KEY_PASSWORD_FILE", "--key-password-file", ""},
       {"node", "dev_account", "PACTUM_NODE_DEV_ACCOUNT", "--dev-account", "-1"},

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -35,12 +36,19 @@ struct LiveNodeOptions {
   // The dev account the node signs with (its provider address).
   int node_account = contracts::testing::kProvider;
   int server_threads = 2;
+  // The server's pool for first accesses (HttpServerOptions::blocking_threads).
+  unsigned blocking_threads = 4;
+  // NodeServiceConfig::settle_wait and ::confirmations.
+  std::chrono::milliseconds settle_wait{20'000};
+  std::uint64_t confirmations = 0;
+  // Extra anvil flags (LiveChain), e.g. {"--chain-id", "1338"}.
+  std::vector<std::string> anvil_args;
 };
 
 class LiveNode {
  public:
   // Starts everything; check ok() (each failure is reported as a test failure here).
-  explicit LiveNode(LiveNodeOptions options = {}) {
+  explicit LiveNode(LiveNodeOptions options = {}) : chain_(options.anvil_args) {
     if (!chain_.ok()) return;
     contracts::Transactor deployer = chain_.account(contracts::testing::kDeployer);
     auto d = contracts::deploy_all(deployer, contracts::DeployOptions{});
@@ -83,6 +91,8 @@ class LiveNode {
     }
     config.data_dir = (dir_ / "node").string();
     config.chunk_size = options.chunk_size;
+    config.settle_wait = options.settle_wait;
+    config.confirmations = options.confirmations;
     config.logger = &logger_;
     auto svc = node::NodeService::create(*store_, chain_.api(), *node_key_, std::move(config));
     if (!svc.ok()) {
@@ -97,6 +107,7 @@ class LiveNode {
     server::add_system_routes(router_, info, metrics_);
     server::HttpServerOptions opts;
     opts.threads = options.server_threads;
+    opts.blocking_threads = options.blocking_threads;
     server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
     if (auto started = server_->start(); !started.ok()) {
       fail("HttpServer: " + started.error().to_string());
@@ -124,6 +135,7 @@ class LiveNode {
   // The temporary directory: the store in store/ (objects/<upload id>/data), the node's own
   // files in node/; a test may add its own files beside them.
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] server::MemoryLogger& logger() { return logger_; }
   [[nodiscard]] std::uint16_t port() const { return server_->port(); }
   [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 

@@ -59,6 +59,14 @@ struct NodeServiceConfig {
   std::chrono::milliseconds watch_interval{10'000};
   // Published DIDs checked against the registry per probe (round robin over all of them).
   std::uint64_t watch_batch = 100;
+  // How long a first access waits for its settlement's transactions to be mined (and
+  // confirmed) before it answers 503 "settlement pending" with Retry-After; the transactions
+  // stay on their way and the client's retry waits for the same ones. Shorter than a client's
+  // idle timeout (120 s) and a proxy's (nginx: 60 s), so the node answers first.
+  std::chrono::milliseconds settle_wait{20'000};
+  // Blocks that must be on top of a settlement transaction's block before its effect is
+  // trusted (0: mined is enough, as on a local chain).
+  std::uint64_t confirmations = 0;
   // Below this many free bytes in data_dir the disk check fails (paid reads still work).
   std::uint64_t min_free_bytes = std::uint64_t{64} << 20;
 };

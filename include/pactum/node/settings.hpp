@@ -10,6 +10,7 @@
 //   http.address           PACTUM_HTTP_ADDRESS          --http-address      listen IP address
 //   http.port              PACTUM_HTTP_PORT             --http-port         0..65535 (0: any)
 //   http.threads           PACTUM_HTTP_THREADS          --threads           0: one per core
+//   http.blocking_threads  PACTUM_HTTP_BLOCKING_THREADS --blocking-threads  first accesses' pool
 //   http.max_body_size     PACTUM_HTTP_MAX_BODY_SIZE    --max-body-size     "1MiB", "65536"
 //   http.read_timeout      PACTUM_HTTP_READ_TIMEOUT     --read-timeout      "30s", "500ms"
 //   http.min_body_rate     PACTUM_HTTP_MIN_BODY_RATE    --min-body-rate     bytes/s; 0: off
@@ -24,6 +25,8 @@
 //   log.keep               PACTUM_LOG_KEEP              --log-keep          rotated files kept
 //   chain.rpc_url          PACTUM_CHAIN_RPC_URL         --rpc-url           http(s)://...
 //   chain.id               PACTUM_CHAIN_ID              --chain-id          EIP-155 chain id
+//   chain.settle_wait      PACTUM_CHAIN_SETTLE_WAIT     --settle-wait       then 503 "pending"
+//   chain.confirmations    PACTUM_CHAIN_CONFIRMATIONS   --confirmations     blocks on top; 0: mined
 //   chain.deployment_file  PACTUM_CHAIN_DEPLOYMENT_FILE --deployment-file   contract addresses
 //   node.key_file          PACTUM_NODE_KEY_FILE         --key-file          keystore v3 file
 //   node.key_password_file PACTUM_NODE_KEY_PASSWORD_FILE --key-password-file its password
@@ -69,6 +72,9 @@ struct NodeSettings {
   std::string http_address = "127.0.0.1";
   std::uint16_t http_port = 8030;
   unsigned http_threads = 0;
+  // First accesses wait for their settlement on these (up to settle_wait each): enough that
+  // many agreements settle side by side in one block.
+  unsigned blocking_threads = 32;
   std::uint64_t max_body_size = 1024 * 1024;
   std::chrono::milliseconds read_timeout{30'000};
   // The connection budgets (HttpServerOptions documents each); defaults as there.
@@ -82,9 +88,11 @@ struct NodeSettings {
   std::uint64_t log_max_size = 64ull << 20;
   unsigned log_keep = 5;
   std::string rpc_url = "http://127.0.0.1:8545";
-  std::uint64_t chain_id = 0;                // 0: the deployment file's (checked against the chain)
-  std::filesystem::path deployment_file;     // default: home / "deployment.json"
-  std::filesystem::path key_file;            // the node's keystore v3 file; empty: none
+  std::uint64_t chain_id = 0;             // 0: the deployment file's (checked against the chain)
+  std::filesystem::path deployment_file;  // default: home / "deployment.json"
+  std::chrono::milliseconds settle_wait{20'000};  // NodeServiceConfig::settle_wait
+  std::uint64_t confirmations = 0;                // NodeServiceConfig::confirmations
+  std::filesystem::path key_file;                 // the node's keystore v3 file; empty: none
   std::filesystem::path key_password_file;   // its password (first line); empty: the environment
   std::optional<std::uint32_t> dev_account;  // the node's key as a dev account index (31337 only)
   std::vector<std::string> publishers;       // "0x" + 40 hex digits each, as given
