@@ -10,6 +10,7 @@ namespace {
 
 Result<ClientSession> open_session(Invocation& inv, std::optional<Role> role,
                                    std::chrono::milliseconds receipt_wait,
+                                   std::chrono::milliseconds settlement_wait,
                                    const std::string& recorded_rpc_url) {
   ClientSession s;
   if (role) {
@@ -45,6 +46,7 @@ Result<ClientSession> open_session(Invocation& inv, std::optional<Role> role,
   config.deployment = std::move(deployment).value();
   config.agreements_dir = home.root() / "agreements";
   config.receipt_timeout = receipt_wait;
+  config.settlement_timeout = settlement_wait;
   // Only an explicit --node overrides the node an agreement's DDO names for downloads: a
   // PACTUM_NODE or stack default is where this user resolves, not where every asset lives.
   config.download_via_node_url = inv.options().node_url.has_value();
@@ -58,15 +60,16 @@ Result<ClientSession> open_session(Invocation& inv, std::optional<Role> role,
 
 Result<ClientSession> open_client_session(Invocation& inv, std::optional<Role> role,
                                           std::chrono::milliseconds receipt_wait) {
-  return open_session(inv, role, receipt_wait, "");
+  return open_session(inv, role, receipt_wait, std::chrono::seconds(600), "");
 }
 
 Result<ClientSession> open_agreement_session(Invocation& inv, std::optional<Role> role,
                                              const Hash32& id,
-                                             std::chrono::milliseconds receipt_wait) {
+                                             std::chrono::milliseconds receipt_wait,
+                                             std::chrono::milliseconds settlement_wait) {
   PACTUM_TRY(Home home, inv.home());
   PACTUM_TRY(std::string recorded, client::recorded_rpc_url(home.root() / "agreements", id));
-  return open_session(inv, role, receipt_wait, recorded);
+  return open_session(inv, role, receipt_wait, settlement_wait, recorded);
 }
 
 Status check_agreement_known(Invocation& inv, const Hash32& id) {

@@ -42,11 +42,13 @@ struct ClientSession {
 
 // As open_client_session, for a command on agreement `id` ordered from this home: without
 // --rpc or PACTUM_RPC, the chain is the one its agreement file records (`order` wrote its RPC
-// URL), not the local stack's. Errors: those of open_client_session; kDataLoss for a corrupt
-// agreement file.
+// URL), not the local stack's. `settlement_wait`: how long a download asks again a node whose
+// settlement is pending (ClientConfig::settlement_timeout). Errors: those of
+// open_client_session; kDataLoss for a corrupt agreement file.
 [[nodiscard]] Result<ClientSession> open_agreement_session(
     Invocation& inv, std::optional<Role> role, const Hash32& id,
-    std::chrono::milliseconds receipt_wait = std::chrono::seconds(120));
+    std::chrono::milliseconds receipt_wait = std::chrono::seconds(120),
+    std::chrono::milliseconds settlement_wait = std::chrono::seconds(600));
 
 // Checks, before anything is contacted, that `pactum order` kept the params of agreement `id` in
 // <home>/agreements. Errors: kNotFound naming the file and `pactum order`.

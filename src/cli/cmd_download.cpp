@@ -20,12 +20,19 @@ class DownloadCommand final : public Command {
     sub.add_option("AGREEMENT_ID", id_, "The agreement id that `pactum order` printed")->required();
     sub.add_option("-o,--output", out_, "The file to write")->required();
     sub.add_flag("--force", force_, "Replace FILE if it exists");
+    sub.add_option("--settle-wait", settle_wait_seconds_,
+                   "Seconds to keep asking a node whose settlement on chain is pending "
+                   "(it answers 503 with Retry-After)")
+        ->default_val(600)
+        ->check(CLI::Range(1, 86'400));
   }
   Status run(Invocation& inv) override {
     PACTUM_TRY(Hash32 id, client::parse_agreement_id(id_));
     PACTUM_TRY_STATUS(check_agreement_known(inv, id));
     if (out_.empty()) return invalid_argument("-o: empty file name");
-    PACTUM_TRY(ClientSession session, open_agreement_session(inv, Role::kConsumer, id));
+    PACTUM_TRY(ClientSession session,
+               open_agreement_session(inv, Role::kConsumer, id, std::chrono::seconds(120),
+                                      std::chrono::seconds(settle_wait_seconds_)));
     TransferProgress progress(inv, "download");
     auto got = session.client->download(id, out_, force_, progress.callback());
     progress.finish();
@@ -48,6 +55,7 @@ class DownloadCommand final : public Command {
   std::string id_;
   std::string out_;
   bool force_ = false;
+  unsigned settle_wait_seconds_ = 600;
 };
 
 }  // namespace

@@ -341,11 +341,22 @@ Result<DownloadResult> Client::download(const Hash32& agreement_id,
   // The proofs of chunks [from, to), checked against the chain's root (an empty window gives
   // the asset's shape; the first request also makes the node settle the agreement).
   auto fetch_proofs = [&](std::uint64_t from, std::uint64_t to) -> Result<ProofWindow> {
-    PACTUM_TRY(HeaderList h, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id, node));
-    PACTUM_TRY(
-        NodeReply got,
-        access.request(
-            "GET", base + "/proofs?from=" + std::to_string(from) + "&to=" + std::to_string(to), h));
+    // A node whose settlement is still on its way answers 503 with Retry-After (before this
+    // client's idle timeout): asked again, with a new signed request, until settlement_timeout.
+    const auto give_up = std::chrono::steady_clock::now() + impl_->config.settlement_timeout;
+    NodeReply got;
+    for (;;) {
+      PACTUM_TRY(HeaderList h, impl_->signed_headers(sdk::NodeAction::kAccess, agreement_id, node));
+      PACTUM_TRY(
+          got, access.request(
+                   "GET",
+                   base + "/proofs?from=" + std::to_string(from) + "&to=" + std::to_string(to), h));
+      if (got.status != 503 || !got.retry_after) break;
+      const auto pause =
+          std::max<std::chrono::milliseconds>(*got.retry_after, std::chrono::milliseconds(250));
+      if (std::chrono::steady_clock::now() + pause >= give_up) break;
+      std::this_thread::sleep_for(pause);
+    }
     if (got.status != 200) return node_error(got, "proofs of " + to_hex(agreement_id));
     PACTUM_TRY(ProofWindow w, parse_proofs(got.body));
     if (w.root != root) {

@@ -17,6 +17,23 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
+// Retry-After as delta-seconds (RFC 9110 §10.2.3); an HTTP-date or a value over an hour is
+// ignored (the caller then uses its own pause).
+template <class Fields>
+std::optional<std::chrono::seconds> retry_after_of(const Fields& fields) {
+  auto it = fields.find(http::field::retry_after);
+  if (it == fields.end()) return std::nullopt;
+  const std::string_view v = it->value();
+  if (v.empty() || v.size() > 4) return std::nullopt;
+  unsigned n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (n > 3600) return std::nullopt;
+  return std::chrono::seconds(n);
+}
+
 // One connection to the node, open for one exchange.
 class Exchange {
  public:
@@ -68,6 +85,7 @@ class Exchange {
     if (auto it = parser.get().find(http::field::content_range); it != parser.get().end()) {
       reply.content_range = std::string(it->value());
     }
+    reply.retry_after = retry_after_of(parser.get());
     reply.body = std::move(parser.get().body());
     return reply;
   }
@@ -210,6 +228,7 @@ Result<NodeReply> NodeHttpClient::download(std::string_view path, const HeaderLi
     if (auto it = parser.get().find(http::field::content_range); it != parser.get().end()) {
       reply.content_range = std::string(it->value());
     }
+    reply.retry_after = retry_after_of(parser.get());
     const bool success = reply.status >= 200 && reply.status < 300;
     std::vector<std::uint8_t> piece(options_.piece_size);
     // Beast reads at most the buffer's spare capacity (512 B when empty): without room for a

@@ -98,6 +98,9 @@ struct ClientConfig {
   // How long a transaction's receipt is waited for (order, publish) and how long recover() waits
   // for an order's transaction that is still in the pool.
   std::chrono::milliseconds receipt_timeout{120'000};
+  // How long download() keeps asking a node that answers 503 with Retry-After (its settlement
+  // of the agreement is on the chain's way) before it returns the node's kUnavailable.
+  std::chrono::milliseconds settlement_timeout{600'000};
 };
 
 // A transaction this client sent, with what it cost (for exact accounting).

@@ -50,7 +50,9 @@ struct NodeReply {
   // The whole body, except a 2xx answer of download() (which went to the BodyWriter).
   std::string body;
   std::optional<std::string> content_range;  // the Content-Range header, when sent
-  std::uint64_t streamed_bytes = 0;          // download(): bytes handed to the BodyWriter
+  // Retry-After in seconds (0..3600), when sent as a number: the node asks to be asked again.
+  std::optional<std::chrono::seconds> retry_after;
+  std::uint64_t streamed_bytes = 0;  // download(): bytes handed to the BodyWriter
 };
 
 class NodeHttpClient {
