@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libsecp256k1-dev libssl-dev libcrypto++-dev libsodium-dev
   libboost1.81-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libsqlite3-dev sqlite3 libicu-dev
-  wrk nginx-light valgrind
+  wrk nginx-light valgrind openssl ca-certificates curl
 )
 # Node.js and npm: Debian's, unless the machine already has them (some images ship a newer
 # Node.js whose bundled npm conflicts with Debian's npm package).

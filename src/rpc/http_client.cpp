@@ -1,10 +1,17 @@
 #include "pactum/rpc/http_client.hpp"
 
+#include "pactum/rpc/tls.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
@@ -12,6 +19,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -22,6 +30,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 std::string shorten(std::string_view text, std::size_t limit = 200) {
@@ -67,21 +76,24 @@ bool is_stale_connection(const beast::error_code& ec) {
 Result<HttpEndpoint> parse_http_url(std::string_view url) {
   constexpr std::string_view kHttp = "http://";
   constexpr std::string_view kHttps = "https://";
+  HttpEndpoint out;
+  std::string_view rest;
   if (url.substr(0, kHttps.size()) == kHttps) {
-    return unimplemented("https:// RPC URLs are not supported yet: " + std::string(url));
-  }
-  if (url.substr(0, kHttp.size()) != kHttp) {
-    return invalid_argument("RPC URL must start with http://, got \"" + shorten(url) + "\"");
+    out.tls = true;
+    rest = url.substr(kHttps.size());
+  } else if (url.substr(0, kHttp.size()) == kHttp) {
+    rest = url.substr(kHttp.size());
+  } else {
+    return invalid_argument("URL must start with http:// or https://, got \"" + shorten(url) +
+                            "\"");
   }
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
       return invalid_argument("RPC URL contains a space or control character");
     }
   }
-  std::string_view rest = url.substr(kHttp.size());
   const std::size_t slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
-  HttpEndpoint out;
   out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
   if (out.target[0] != '/') out.target.insert(0, "/");
   if (const std::size_t hash = out.target.find('#'); hash != std::string::npos) {
@@ -105,7 +117,7 @@ Result<HttpEndpoint> parse_http_url(std::string_view url) {
     if (colon != std::string_view::npos) out.port = std::string(authority.substr(colon + 1));
   }
   if (out.host.empty()) return invalid_argument("RPC URL has no host: \"" + shorten(url) + "\"");
-  if (out.port.empty()) out.port = "80";
+  if (out.port.empty()) out.port = out.tls ? "443" : "80";
   if (!valid_port(out.port)) {
     return invalid_argument("RPC URL has a bad port \"" + shorten(out.port, 16) + "\"");
   }
@@ -141,10 +153,12 @@ Error error_from_http_status(int status, std::string_view body) {
 struct HttpTransport::Impl {
   HttpEndpoint endpoint;
   HttpOptions options;
+  std::shared_ptr<ssl::context> tls;  // https:// only
   std::mutex mutex;
-  // All below GUARDED_BY(mutex).
+  // All below GUARDED_BY(mutex). One of the two streams is open at a time.
   asio::io_context io;
   std::optional<beast::tcp_stream> stream;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream;
   beast::flat_buffer buffer;
 
   // Runs the queued asynchronous operation to completion (the stream's expiry bounds it).
@@ -153,12 +167,17 @@ struct HttpTransport::Impl {
     io.run();
   }
 
+  [[nodiscard]] bool open() const { return stream.has_value() || tls_stream.has_value(); }
+  beast::tcp_stream& tcp() { return tls_stream ? beast::get_lowest_layer(*tls_stream) : *stream; }
+
   void close() {
-    if (stream) {
+    if (open()) {
+      // No TLS close_notify: the connection is dropped, and nothing more is sent on it.
       beast::error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->socket().close(ignored);
+      tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      tcp().socket().close(ignored);
       stream.reset();
+      tls_stream.reset();
     }
     buffer.clear();
   }
@@ -178,21 +197,50 @@ struct HttpTransport::Impl {
                            });
     run();
     if (ec) return unavailable(phase + ": " + ec.message());
-    stream.emplace(io);
-    stream->expires_after(options.connect_timeout);
-    stream->async_connect(addresses, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    if (tls) {
+      tls_stream.emplace(io, *tls);
+    } else {
+      stream.emplace(io);
+    }
+    tcp().expires_after(options.connect_timeout);
+    tcp().async_connect(addresses, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
     run();
     if (ec) {
       close();
       return error_from_io(ec, phase);
     }
-    stream->socket().set_option(tcp::no_delay(true), ec);
+    tcp().socket().set_option(tcp::no_delay(true), ec);
+    if (tls) return handshake();
     return ok_status();
+  }
+
+  // The TLS handshake, the server's certificate checked for endpoint.host (DNS name or IP).
+  Status handshake() {
+    SSL* ssl = tls_stream->native_handle();
+    if (auto prepared = prepare_tls_client(ssl, endpoint.host); !prepared.ok()) {
+      close();
+      return prepared;
+    }
+    beast::error_code ec;
+    tcp().expires_after(options.connect_timeout);
+    tls_stream->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    run();
+    if (!ec) return ok_status();
+    Error error =
+        tls_handshake_error(ssl, ec, ec == beast::error::timeout, endpoint.host, endpoint.port);
+    close();
+    return error;
   }
 
   // One request/answer exchange on the open connection. `stale` is set when the connection
   // broke before any of the answer arrived.
   Result<std::string> exchange(std::string_view body, bool& stale) {
+    if (tls_stream) return exchange_on(*tls_stream, body, stale);
+    return exchange_on(*stream, body, stale);
+  }
+
+  template <class Stream>
+  Result<std::string> exchange_on(Stream& s, std::string_view body, bool& stale) {
     stale = false;
     http::request<http::string_body> request{http::verb::post, endpoint.target, 11};
     request.set(http::field::host, endpoint.host);
@@ -204,8 +252,8 @@ struct HttpTransport::Impl {
     request.prepare_payload();
 
     beast::error_code ec;
-    stream->expires_after(options.request_timeout);
-    http::async_write(*stream, request, [&](beast::error_code e, std::size_t) { ec = e; });
+    tcp().expires_after(options.request_timeout);
+    http::async_write(s, request, [&](beast::error_code e, std::size_t) { ec = e; });
     run();
     if (ec) {
       stale = is_stale_connection(ec);
@@ -215,13 +263,14 @@ struct HttpTransport::Impl {
     http::response_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     std::size_t received = 0;
-    http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t n) {
+    http::async_read(s, buffer, parser, [&](beast::error_code e, std::size_t n) {
       ec = e;
       received = n;
     });
     run();
     if (ec) {
-      stale = received == 0 && is_stale_connection(ec);
+      // A TLS server that closes an idle connection without close_notify: stale too.
+      stale = received == 0 && (is_stale_connection(ec) || ec == ssl::error::stream_truncated);
       close();
       return error_from_io(ec, "read answer");
     }
@@ -244,6 +293,9 @@ Result<std::unique_ptr<HttpTransport>> HttpTransport::create(std::string_view ur
   PACTUM_TRY(HttpEndpoint endpoint, parse_http_url(url));
   if (options.max_body_bytes == 0) return invalid_argument("HttpOptions.max_body_bytes is 0");
   auto impl = std::make_unique<Impl>();
+  if (endpoint.tls) {
+    PACTUM_TRY(impl->tls, make_tls_client_context(options.ca_file));
+  }
   impl->endpoint = std::move(endpoint);
   impl->options = options;
   return std::unique_ptr<HttpTransport>(new HttpTransport(std::move(impl)));
@@ -252,7 +304,7 @@ Result<std::unique_ptr<HttpTransport>> HttpTransport::create(std::string_view ur
 Result<std::string> HttpTransport::round_trip(std::string_view request) {
   std::lock_guard lock(impl_->mutex);
   try {
-    const bool reused = impl_->stream.has_value();
+    const bool reused = impl_->open();
     if (!reused) PACTUM_TRY_STATUS(impl_->connect());
     bool stale = false;
     auto answer = impl_->exchange(request, stale);

@@ -54,7 +54,12 @@ TEST(ParseHttpUrl, AcceptsHttpRefusesOthers) {
   e = parse_http_url("http://[::1]:9/");
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->host, "::1");
-  EXPECT_EQ(parse_http_url("https://mainnet.example").error().code(), ErrorCode::kUnimplemented);
+  e = parse_http_url("https://mainnet.example/v3");
+  ASSERT_TRUE(e.ok());
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->port, "443");
+  EXPECT_EQ(e->target, "/v3");
+  EXPECT_FALSE(parse_http_url("http://x").value().tls);
   EXPECT_EQ(parse_http_url("ws://x").error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(parse_http_url("http://:80").error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(parse_http_url("http://h:99999").error().code(), ErrorCode::kInvalidArgument);

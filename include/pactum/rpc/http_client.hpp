@@ -2,9 +2,12 @@
 //
 // `Transport` is the seam: RpcClient talks to a node only through it, so tests and other
 // carriers (IPC, a recorded session, a load balancer over several URLs) can stand in.
-// `HttpTransport` is the real one: plain `http://` over TCP with a kept-alive connection.
-// HTTPS is not supported yet (a public provider needs it; that is a later concern): an
-// `https://` URL is refused with kUnimplemented rather than sent in clear text.
+// `HttpTransport` is the real one: `http://` over TCP, or `https://` over TLS 1.2+ (OpenSSL 3
+// through Boost.Asio), with a kept-alive connection. TLS verifies the server's certificate
+// chain against the system trust store (Debian's ca-certificates) or HttpOptions::ca_file, and
+// its name against the URL's host (DNS name or IP address, RFC 6125, no partial wildcards); SNI
+// names the host. A certificate that fails is refused with kUnauthenticated, its reason named:
+// "has expired", "is not valid for host H", "is issued by a CA this client does not trust".
 //
 // Thread safety: HttpTransport serializes round trips on its single connection with a mutex, so
 // one object may be shared by threads (their requests then queue). Transport implementations
@@ -48,17 +51,21 @@ struct HttpOptions {
   std::chrono::milliseconds request_timeout{30'000};
   // Answers with a larger body fail with kResourceExhausted (and the connection is dropped).
   std::size_t max_body_bytes = std::size_t{64} << 20;
+  // https://: a PEM file of the CAs to trust instead of the system's (a private CA); empty: the
+  // system trust store.
+  std::string ca_file;
 };
 
-// The parts of an `http://host[:port][/path]` URL.
+// The parts of an `http[s]://host[:port][/path]` URL.
 struct HttpEndpoint {
-  std::string host;
-  std::string port;    // "80" when the URL names none
+  bool tls = false;    // https://
+  std::string host;    // an IPv6 address without its brackets
+  std::string port;    // "80" (http) or "443" (https) when the URL names none
   std::string target;  // "/" when the URL names none
 };
 
-// Parses an RPC URL. Errors: kUnimplemented for https://; kInvalidArgument for any other scheme,
-// an empty host, a bad port or characters a request line cannot carry.
+// Parses an RPC URL. Errors: kInvalidArgument for a scheme other than http:// and https://, an
+// empty host, a bad port or characters a request line cannot carry.
 [[nodiscard]] Result<HttpEndpoint> parse_http_url(std::string_view url);
 
 // The one mapping of HTTP statuses to errors (REQUIRES: status is not 2xx). `body` is quoted,
@@ -69,7 +76,8 @@ struct HttpEndpoint {
 // closes it. Requests are `POST <target>` with `Content-Type: application/json`.
 class HttpTransport final : public Transport {
  public:
-  // Parses `url` (see parse_http_url); does not connect yet.
+  // Parses `url` (see parse_http_url); does not connect yet. Errors: those of parse_http_url;
+  // kInvalidArgument for an options.ca_file that cannot be read as PEM certificates.
   [[nodiscard]] static Result<std::unique_ptr<HttpTransport>> create(std::string_view url,
                                                                      HttpOptions options = {});
   ~HttpTransport() override;
