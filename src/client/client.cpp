@@ -91,10 +91,6 @@ Result<std::string> parse_access_endpoint(std::string_view text) {
   if (text.find_first_of("?#") != std::string_view::npos) {
     return invalid_argument("the access serviceEndpoint " + shown + " has a query or fragment");
   }
-  if (scheme == "https") {
-    return unimplemented("the access serviceEndpoint " + shown +
-                         " is https://; this client speaks plain http:// only");
-  }
   auto parsed = rpc::parse_http_url(text);
   if (!parsed.ok()) {
     return Error(parsed.error().code(),
@@ -299,16 +295,13 @@ Result<NodeReply> fetch_registered_ddo(const std::string& url, const NodeHttpOpt
   }
   auto endpoint = rpc::parse_http_url(url);
   if (!endpoint.ok()) {
-    if (endpoint.error().code() == ErrorCode::kUnimplemented) {
-      return unimplemented("the DDO URL registered on chain, " + shown +
-                           ", is https://; this client speaks plain http:// only");
-    }
     return failed_precondition("the DDO URL registered on chain, " + shown +
                                ", is not an http URL this client can fetch");
   }
   const bool v6 = endpoint->host.find(':') != std::string::npos;
-  const std::string origin =
-      "http://" + (v6 ? "[" + endpoint->host + "]" : endpoint->host) + ":" + endpoint->port;
+  const std::string origin = std::string(endpoint->tls ? "https://" : "http://") +
+                             (v6 ? "[" + endpoint->host + "]" : endpoint->host) + ":" +
+                             endpoint->port;
   PACTUM_TRY(NodeHttpClient at, NodeHttpClient::create(origin, options));
   return at.request("GET", endpoint->target, {});
 }

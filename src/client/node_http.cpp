@@ -3,18 +3,25 @@
 #include "pactum/client/node_http.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "pactum/rpc/http_client.hpp"
+#include "pactum/rpc/tls.hpp"
 
 namespace pactum::client {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 
 // Retry-After as delta-seconds (RFC 9110 §10.2.3); an HTTP-date or a value over an hour is
@@ -34,34 +41,72 @@ std::optional<std::chrono::seconds> retry_after_of(const Fields& fields) {
   return std::chrono::seconds(n);
 }
 
-// One connection to the node, open for one exchange.
+// One connection to the node, open for one exchange. Every operation is asynchronous on the
+// exchange's own io_context, run to completion: a basic_stream's expiry bounds only
+// asynchronous operations, so this is what makes connect_timeout and idle_timeout hold.
 class Exchange {
  public:
-  Exchange(const NodeHttpOptions& options, std::string base_url)
-      : options_(options), base_url_(std::move(base_url)), stream_(io_) {}
+  Exchange(const NodeHttpOptions& options, std::string base_url,
+           const std::shared_ptr<ssl::context>& tls)
+      : options_(options), base_url_(std::move(base_url)) {
+    if (tls) {
+      tls_stream_.emplace(io_, *tls);
+    } else {
+      plain_.emplace(io_);
+    }
+  }
 
   Status connect(const std::string& host, const std::string& port) {
     tcp::resolver resolver(io_);
     beast::error_code ec;
     auto found = resolver.resolve(host, port, ec);
     if (ec) return unavailable("cannot resolve " + host + ": " + ec.message());
-    stream_.expires_after(options_.connect_timeout);
-    stream_.connect(found, ec);
+    tcp().expires_after(options_.connect_timeout);
+    tcp().async_connect(found, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    run();
     if (ec == beast::error::timeout) return deadline_exceeded("connecting to " + base_url_);
     if (ec) return unavailable("cannot connect to the node at " + base_url_ + ": " + ec.message());
+    if (!tls_stream_) return ok_status();
+    SSL* ssl = tls_stream_->native_handle();
+    PACTUM_TRY_STATUS(rpc::prepare_tls_client(ssl, host));
+    tcp().expires_after(options_.connect_timeout);
+    tls_stream_->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    run();
+    if (ec) return rpc::tls_handshake_error(ssl, ec, ec == beast::error::timeout, host, port);
     return ok_status();
   }
 
-  beast::tcp_stream& stream() { return stream_; }
   beast::flat_buffer& buffer() { return buffer_; }
-  void arm() { stream_.expires_after(options_.idle_timeout); }
+
+  // The Beast operations this client uses, each bounded by idle_timeout.
+  template <class Message>
+  beast::error_code write(Message& message) {
+    return await([&](auto& stream, auto handler) { http::async_write(stream, message, handler); });
+  }
+  template <class Serializer>
+  beast::error_code write_header(Serializer& serializer) {
+    return await(
+        [&](auto& stream, auto handler) { http::async_write_header(stream, serializer, handler); });
+  }
+  template <class Parser>
+  beast::error_code read(Parser& parser) {
+    return await(
+        [&](auto& stream, auto handler) { http::async_read(stream, buffer_, parser, handler); });
+  }
+  template <class Parser>
+  beast::error_code read_header(Parser& parser) {
+    return await([&](auto& stream, auto handler) {
+      http::async_read_header(stream, buffer_, parser, handler);
+    });
+  }
 
   Error failure(const beast::error_code& ec, std::string_view doing) const {
     if (ec == beast::error::timeout) {
       return deadline_exceeded("node " + base_url_ + " stalled while " + std::string(doing));
     }
     if (ec == http::error::partial_message || ec == http::error::end_of_stream ||
-        ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) {
+        ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+        ec == ssl::error::stream_truncated) {
       return unavailable("node " + base_url_ + " closed the connection while " +
                          std::string(doing));
     }
@@ -72,9 +117,7 @@ class Exchange {
   Result<NodeReply> read_answer() {
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_answer_bytes);
-    beast::error_code ec;
-    arm();
-    http::read(stream_, buffer_, parser, ec);
+    beast::error_code ec = read(parser);
     if (ec == http::error::body_limit) {
       return resource_exhausted("node " + base_url_ + ": answer over " +
                                 std::to_string(options_.max_answer_bytes) + " bytes");
@@ -91,10 +134,34 @@ class Exchange {
   }
 
  private:
+  beast::tcp_stream& tcp() { return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_; }
+
+  void run() {
+    io_.restart();
+    io_.run();
+  }
+
+  // Starts `start(stream, handler)` on whichever stream is open, with the idle timeout armed,
+  // and runs it to completion.
+  template <class Start>
+  beast::error_code await(Start start) {
+    beast::error_code ec;
+    auto handler = [&ec](beast::error_code e, std::size_t) { ec = e; };
+    tcp().expires_after(options_.idle_timeout);
+    if (tls_stream_) {
+      start(*tls_stream_, handler);
+    } else {
+      start(*plain_, handler);
+    }
+    run();
+    return ec;
+  }
+
   const NodeHttpOptions& options_;
   std::string base_url_;
   boost::asio::io_context io_;
-  beast::tcp_stream stream_;
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream_;
   beast::flat_buffer buffer_;
 };
 
@@ -118,11 +185,15 @@ Result<http::verb> verb_of(std::string_view method) {
 
 Result<NodeHttpClient> NodeHttpClient::create(std::string_view base_url, NodeHttpOptions options) {
   PACTUM_TRY(rpc::HttpEndpoint endpoint, rpc::parse_http_url(base_url));
+  std::shared_ptr<ssl::context> tls;
+  if (endpoint.tls) {
+    PACTUM_TRY(tls, rpc::make_tls_client_context(options.ca_file));
+  }
   std::string prefix = endpoint.target == "/" ? "" : endpoint.target;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   if (options.piece_size == 0) options.piece_size = std::size_t{256} << 10;
   return NodeHttpClient(std::string(base_url), endpoint.host, endpoint.port, std::move(prefix),
-                        options);
+                        std::move(options), std::move(tls));
 }
 
 Result<NodeReply> NodeHttpClient::request(std::string_view method, std::string_view path,
@@ -130,17 +201,14 @@ Result<NodeReply> NodeHttpClient::request(std::string_view method, std::string_v
                                           std::string_view content_type) const {
   PACTUM_TRY(http::verb verb, verb_of(method));
   try {
-    Exchange ex(options_, base_url_);
+    Exchange ex(options_, base_url_, tls_);
     PACTUM_TRY_STATUS(ex.connect(host_, port_));
     http::request<http::string_body> req(verb, prefix_ + std::string(path), 11);
     set_common(req, host_, port_, headers);
     if (!content_type.empty()) req.set(http::field::content_type, content_type);
     req.body() = std::string(body);
     req.prepare_payload();
-    beast::error_code ec;
-    ex.arm();
-    http::write(ex.stream(), req, ec);
-    if (ec) return ex.failure(ec, "sending the request");
+    if (auto ec = ex.write(req)) return ex.failure(ec, "sending the request");
     return ex.read_answer();
   } catch (const std::exception& e) {
     return unavailable("node " + base_url_ + ": " + e.what());
@@ -152,7 +220,7 @@ Result<NodeReply> NodeHttpClient::upload(std::string_view method, std::string_vi
                                          const BodyReader& read) const {
   PACTUM_TRY(http::verb verb, verb_of(method));
   try {
-    Exchange ex(options_, base_url_);
+    Exchange ex(options_, base_url_, tls_);
     PACTUM_TRY_STATUS(ex.connect(host_, port_));
     http::request<http::buffer_body> req(verb, prefix_ + std::string(path), 11);
     set_common(req, host_, port_, headers);
@@ -161,9 +229,7 @@ Result<NodeReply> NodeHttpClient::upload(std::string_view method, std::string_vi
     req.body().data = nullptr;
     req.body().more = true;
     http::request_serializer<http::buffer_body> serializer(req);
-    beast::error_code ec;
-    ex.arm();
-    http::write_header(ex.stream(), serializer, ec);
+    beast::error_code ec = ex.write_header(serializer);
     if (ec) return ex.failure(ec, "sending the request head");
 
     std::vector<std::uint8_t> piece(options_.piece_size);
@@ -179,8 +245,7 @@ Result<NodeReply> NodeHttpClient::upload(std::string_view method, std::string_vi
       req.body().data = piece.data();
       req.body().size = got;
       req.body().more = true;
-      ex.arm();
-      http::write(ex.stream(), serializer, ec);
+      ec = ex.write(serializer);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         // A node that refuses an upload answers at once and closes; its answer says why.
@@ -193,8 +258,7 @@ Result<NodeReply> NodeHttpClient::upload(std::string_view method, std::string_vi
     req.body().data = nullptr;
     req.body().size = 0;
     req.body().more = false;
-    ex.arm();
-    http::write(ex.stream(), serializer, ec);
+    ec = ex.write(serializer);
     if (ec && ec != http::error::need_buffer) {
       auto early = ex.read_answer();
       if (early.ok()) return early;
@@ -209,19 +273,16 @@ Result<NodeReply> NodeHttpClient::upload(std::string_view method, std::string_vi
 Result<NodeReply> NodeHttpClient::download(std::string_view path, const HeaderList& headers,
                                            const BodyWriter& write) const {
   try {
-    Exchange ex(options_, base_url_);
+    Exchange ex(options_, base_url_, tls_);
     PACTUM_TRY_STATUS(ex.connect(host_, port_));
     http::request<http::empty_body> req(http::verb::get, prefix_ + std::string(path), 11);
     set_common(req, host_, port_, headers);
-    beast::error_code ec;
-    ex.arm();
-    http::write(ex.stream(), req, ec);
+    beast::error_code ec = ex.write(req);
     if (ec) return ex.failure(ec, "sending the request");
 
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);  // streamed: the pieces, not the whole, are bounded
-    ex.arm();
-    http::read_header(ex.stream(), ex.buffer(), parser, ec);
+    ec = ex.read_header(parser);
     if (ec) return ex.failure(ec, "reading the answer's head");
     NodeReply reply;
     reply.status = static_cast<int>(parser.get().result_int());
@@ -237,8 +298,7 @@ Result<NodeReply> NodeHttpClient::download(std::string_view path, const HeaderLi
     while (!parser.is_done()) {
       parser.get().body().data = piece.data();
       parser.get().body().size = piece.size();
-      ex.arm();
-      http::read(ex.stream(), ex.buffer(), parser, ec);
+      ec = ex.read(parser);
       if (ec == http::error::need_buffer) ec = {};
       // What arrived before an error is handed on first: the writer sees every byte received,
       // and the error says how far the transfer got.

@@ -783,7 +783,6 @@ TEST_F(ClientTest, AccessEndpointsThatAreNotHttpUrlsAreRefusedBeforePaying) {
       {"http://ho st/api", ErrorCode::kInvalidArgument},
       {"http://user@host/api", ErrorCode::kInvalidArgument},
       {"http://host/" + std::string(kMaxEndpointLength, 'a'), ErrorCode::kInvalidArgument},
-      {"https://node.example/api/v1/access", ErrorCode::kUnimplemented},
   };
   for (const auto& c : cases) {
     auto r = parse_access_endpoint(c.endpoint);
@@ -794,6 +793,9 @@ TEST_F(ClientTest, AccessEndpointsThatAreNotHttpUrlsAreRefusedBeforePaying) {
   auto good = parse_access_endpoint("http://127.0.0.1:8080/api/v1/access//");
   ASSERT_TRUE(good.ok()) << good.error().to_string();
   EXPECT_EQ(*good, "http://127.0.0.1:8080/api/v1/access");
+  auto tls = parse_access_endpoint("https://node.example/api/v1/access");
+  ASSERT_TRUE(tls.ok()) << tls.error().to_string();
+  EXPECT_EQ(*tls, "https://node.example/api/v1/access");
 
   // From a live DDO: refused by order() before anything is sent.
   PublishResult published = publish(random_bytes(kChunk, 14), "b.bin");
@@ -943,7 +945,8 @@ TEST_F(ClientTest, AnAssetOnAnotherNodeIsResolvedThroughTheUrlRegisteredOnChain)
       {"../../etc/passwd", ErrorCode::kFailedPrecondition, "not an http URL"},
       {"http://h/" + std::string(kMaxEndpointLength, 'a'), ErrorCode::kFailedPrecondition,
        "bytes long"},
-      {"https://node.example/ddo", ErrorCode::kUnimplemented, "https"},
+      // https:// is fetched; a name that does not resolve is unavailable.
+      {"https://node.invalid/ddo", ErrorCode::kUnavailable, "node.invalid"},
       {elsewhere.url() + "/api/v1/assets/x", ErrorCode::kNotFound, "neither"},
   };
   int n = 0;

@@ -4,8 +4,10 @@
 // Small answers (DDOs, proofs, error documents) are read whole up to a limit.
 //
 // Each call opens its own connection (Connection: close): a node request is expensive next to
-// a TCP handshake on loopback, and no connection state survives an error. Plain http:// only
-// (as rpc::HttpTransport): https:// is kUnimplemented.
+// a TCP handshake on loopback, and no connection state survives an error. `https://` speaks TLS
+// with the checks of rpc/tls.hpp (system trust store or NodeHttpOptions::ca_file, host name,
+// SNI); a refused certificate is kUnauthenticated, its reason named. Every wait is bounded:
+// connect_timeout for the connection and handshake, idle_timeout for each piece.
 //
 // Thread safety: a NodeHttpClient is a value; concurrent calls use separate connections.
 #pragma once
@@ -14,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,6 +26,10 @@
 
 #include "pactum/core/bytes.hpp"
 #include "pactum/core/result.hpp"
+
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
 
 namespace pactum::client {
 
@@ -42,6 +49,8 @@ struct NodeHttpOptions {
   std::size_t max_answer_bytes = std::size_t{16} << 20;
   // The size of the pieces an upload is sent in and a download is read in.
   std::size_t piece_size = std::size_t{256} << 10;
+  // https://: a PEM file of the CAs to trust instead of the system's; empty: the system's.
+  std::string ca_file;
 };
 
 // What the node answered.
@@ -58,7 +67,8 @@ struct NodeReply {
 class NodeHttpClient {
  public:
   // A client for the node at `base_url` (http://host[:port][/prefix]); does not connect.
-  // Errors: kInvalidArgument for a malformed URL; kUnimplemented for https://.
+  // Errors: kInvalidArgument for a malformed URL, or (https://) an options.ca_file that cannot be
+  // read as PEM certificates.
   [[nodiscard]] static Result<NodeHttpClient> create(std::string_view base_url,
                                                      NodeHttpOptions options = {});
 
@@ -67,7 +77,8 @@ class NodeHttpClient {
   // Sends `method` `path` (appended to the URL's prefix; REQUIRES: starts with '/') with a small
   // body and returns the answer, whatever its status.
   // Errors: kUnavailable when the node cannot be reached or drops the connection;
-  // kDeadlineExceeded when it stalls; kResourceExhausted for an answer over max_answer_bytes.
+  // kDeadlineExceeded when it stalls; kUnauthenticated when its TLS certificate is refused;
+  // kResourceExhausted for an answer over max_answer_bytes.
   [[nodiscard]] Result<NodeReply> request(std::string_view method, std::string_view path,
                                           const HeaderList& headers, std::string_view body = {},
                                           std::string_view content_type = {}) const;
@@ -89,18 +100,20 @@ class NodeHttpClient {
 
  private:
   NodeHttpClient(std::string base_url, std::string host, std::string port, std::string prefix,
-                 NodeHttpOptions options)
+                 NodeHttpOptions options, std::shared_ptr<boost::asio::ssl::context> tls)
       : base_url_(std::move(base_url)),
         host_(std::move(host)),
         port_(std::move(port)),
         prefix_(std::move(prefix)),
-        options_(options) {}
+        options_(std::move(options)),
+        tls_(std::move(tls)) {}
 
   std::string base_url_;
   std::string host_;
   std::string port_;
   std::string prefix_;  // "" or "/prefix" without a trailing slash
   NodeHttpOptions options_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // https:// only; shared by copies
 };
 
 // The error a node's non-2xx answer stands for: the node's own code and message from its error
