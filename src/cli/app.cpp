@@ -115,7 +115,7 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
   app.fallthrough();
 
   GlobalOptions options;
-  std::string home, rpc, node, as, key;
+  std::string home, rpc, node, as, key, ca_file;
   app.add_flag("--json", options.json, "Machine output: one JSON document on stdout");
   app.add_flag("--allow-dev-keys", options.allow_dev_keys,
                "Let dev accounts (--as) act on a chain other than the local one (31337)");
@@ -125,6 +125,10 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
       app.add_option("--rpc", rpc, "Chain JSON-RPC URL (default $PACTUM_RPC, the local stack)");
   auto* node_opt =
       app.add_option("--node", node, "Node URL (default $PACTUM_NODE, the local stack)");
+  auto* ca_opt = app.add_option(
+      "--ca-file", ca_file,
+      "PEM file of the CAs that https:// chain and node servers are checked against (default "
+      "$PACTUM_CA_FILE, the system trust store)");
   auto* as_opt = app.add_option(
       "--as", as, "Act as a dev account: publisher|consumer|marketplace|deployer|0..9");
   auto* key_opt = app.add_option(
@@ -162,6 +166,7 @@ int run(const std::vector<std::string>& args, CommandList commands, RunContext& 
   if (node_opt->count() > 0) options.node_url = node;
   if (as_opt->count() > 0) options.as = as;
   if (key_opt->count() > 0) options.key_file = key;
+  if (ca_opt->count() > 0) options.ca_file = ca_file;
 
   Invocation inv(context, std::move(options));
   const auto fail = [&](const Error& error) {

@@ -26,7 +26,10 @@ Result<ClientSession> open_session(Invocation& inv, std::optional<Role> role,
     PACTUM_TRY(s.rpc_url, inv.rpc_url());
   }
   PACTUM_TRY(Home home, inv.home());
-  PACTUM_TRY(s.rpc, rpc::RpcClient::connect_http(s.rpc_url));
+  PACTUM_TRY(std::string ca_file, inv.ca_file());
+  rpc::HttpOptions http;
+  http.ca_file = ca_file;
+  PACTUM_TRY(s.rpc, rpc::RpcClient::connect_http(s.rpc_url, http));
   s.api = std::make_unique<rpc::EthApi>(*s.rpc);
   PACTUM_TRY(std::uint64_t chain_id, s.api->chain_id());
   if (s.account) PACTUM_TRY_STATUS(check_account_for_chain(inv, *s.account, chain_id));
@@ -43,6 +46,7 @@ Result<ClientSession> open_session(Invocation& inv, std::optional<Role> role,
   client::ClientConfig config;
   config.rpc_url = s.rpc_url;
   config.node_url = s.node_url;
+  config.http.ca_file = ca_file;
   config.deployment = std::move(deployment).value();
   config.agreements_dir = home.root() / "agreements";
   config.receipt_timeout = receipt_wait;

@@ -46,9 +46,10 @@ std::string deployment_human(const contracts::Deployment& d, const std::filesyst
 
 // Connects, deploys as `key`, and returns the deployment with the file it was written to.
 Result<std::pair<contracts::Deployment, std::filesystem::path>> deploy(
-    const std::string& rpc_url, eth::PrivateKey key, const std::filesystem::path& home,
-    contracts::ExistingDeployment existing, const std::function<void(std::string_view)>& note) {
-  PACTUM_TRY(auto client, rpc::RpcClient::connect_http(rpc_url));
+    const std::string& rpc_url, const rpc::HttpOptions& http, eth::PrivateKey key,
+    const std::filesystem::path& home, contracts::ExistingDeployment existing,
+    const std::function<void(std::string_view)>& note) {
+  PACTUM_TRY(auto client, rpc::RpcClient::connect_http(rpc_url, http));
   rpc::EthApi api(*client);
   auto transactor = contracts::Transactor::create(api, std::move(key));
   if (!transactor.ok()) return transactor.error().with_context("connecting to " + rpc_url);
@@ -79,8 +80,10 @@ class DeployCommand final : public Command {
       PACTUM_TRY_STATUS(check_account_for_chain(inv, account, chain_id));
     }
     PACTUM_TRY(Home home, inv.home());
+    rpc::HttpOptions http;
+    PACTUM_TRY(http.ca_file, inv.ca_file());
     inv.note("deploying as " + account.label + " to " + url);
-    PACTUM_TRY(auto deployed, deploy(url, std::move(account.key), home.root(),
+    PACTUM_TRY(auto deployed, deploy(url, http, std::move(account.key), home.root(),
                                      force_ ? contracts::ExistingDeployment::kReplace
                                             : contracts::ExistingDeployment::kRefuse,
                                      [&inv](std::string_view line) { inv.note(line); }));
@@ -151,7 +154,7 @@ std::unique_ptr<Command> make_deploy_command() {
 DeployHook make_deploy_hook() {
   return [](Invocation& inv, const ChainInfo& chain) -> Result<nlohmann::json> {
     PACTUM_TRY(eth::PrivateKey key, dev_private_key(static_cast<int>(Role::kDeployer)));
-    PACTUM_TRY(auto deployed, deploy(chain.rpc_url, std::move(key), chain.home,
+    PACTUM_TRY(auto deployed, deploy(chain.rpc_url, {}, std::move(key), chain.home,
                                      contracts::ExistingDeployment::kReuse,
                                      [&inv](std::string_view line) { inv.note(line); }));
     nlohmann::json doc = deployment_json(deployed.first, deployed.second);

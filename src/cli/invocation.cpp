@@ -76,6 +76,24 @@ Result<std::string> Invocation::rpc_url() {
   return std::string(kDefaultRpcUrl);
 }
 
+Result<std::string> Invocation::ca_file() {
+  std::string file;
+  std::string source;
+  if (options_.ca_file) {
+    file = *options_.ca_file;
+    source = "--ca-file";
+  } else if (auto named = env().get("PACTUM_CA_FILE")) {
+    file = *named;
+    source = "PACTUM_CA_FILE";
+  }
+  if (file.empty()) return file;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return not_found(source + ": no such file " + file);
+  }
+  return file;
+}
+
 Result<std::string> Invocation::node_url() {
   if (options_.node_url) {
     PACTUM_TRY_STATUS(validate_url("--node", *options_.node_url));

@@ -85,6 +85,7 @@ Result<eth::U256> query_balance(std::string_view rpc_url, const eth::Address& ad
 Result<int> http_get_status(std::string_view base_url, std::string_view path,
                             std::chrono::milliseconds timeout) {
   PACTUM_TRY(rpc::HttpEndpoint endpoint, rpc::parse_http_url(base_url));
+  if (endpoint.tls) return unimplemented("the local stack's probe speaks http:// only");
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;

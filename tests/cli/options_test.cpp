@@ -93,8 +93,10 @@ TEST_F(OptionsTest, BadUrls) {
                     "invalid_argument", "--node");
   expect_json_error(run({"--json", "--rpc", "http://host:99999", "accounts"}), kExitUsage,
                     "invalid_argument", "--rpc");
-  expect_json_error(run({"--json", "--rpc", "https://mainnet.example", "accounts"}),
-                    exit_code_for(ErrorCode::kUnimplemented), "unimplemented", "--rpc");
+  // https:// is a good URL (#19); a --ca-file that does not exist is named.
+  expect_json_error(run({"--json", "--ca-file", "/nonexistent/ca.pem", "--rpc",
+                         "https://127.0.0.1:1", "resolve", "did:pactum:0x" + std::string(64, '1')}),
+                    exit_code_for(ErrorCode::kNotFound), "not_found", "--ca-file");
   auto r = run_in_process({"--json", "accounts"}, env().with("PACTUM_RPC", "nonsense"));
   expect_json_error(r, kExitUsage, "invalid_argument", "PACTUM_RPC");
 }

@@ -62,6 +62,7 @@ struct GlobalOptions {
   std::optional<std::string> as;        // --as publisher|consumer|marketplace|deployer|N
   std::optional<std::string> key_file;  // --key FILE
   bool allow_dev_keys = false;          // --allow-dev-keys: dev accounts off the local chain
+  std::optional<std::string> ca_file;   // --ca-file FILE: the CAs https:// servers are checked by
 };
 
 class Invocation {
@@ -88,6 +89,10 @@ class Invocation {
   // The node's base URL: --node, else PACTUM_NODE, else the running local stack's, else
   // http://127.0.0.1:8030 (pactumd's default). Errors: as rpc_url().
   [[nodiscard]] Result<std::string> node_url();
+  // The PEM file of CAs that https:// chain and node servers are checked against: --ca-file,
+  // else PACTUM_CA_FILE, else "" (the system trust store). Errors: kNotFound when the file named
+  // does not exist (naming its source).
+  [[nodiscard]] Result<std::string> ca_file();
 
   // Writes the command's result: `document` with --json, else `human` (a newline is added when
   // missing) on stdout. A command calls this at most once.
