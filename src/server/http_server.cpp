@@ -1,12 +1,17 @@
 #include "pactum/server/http_server.hpp"
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
 #include <pthread.h>
 #include <sys/resource.h>
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -26,10 +31,59 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
+// A connection's byte stream: plain TCP, or TLS over it. Beast's HTTP operations and the
+// server's own reads take it as any AsyncStream; timeouts and the socket are the TCP layer's.
+// Both branches of each operation return the same type (void for a handler, an awaitable for
+// kNoThrow), so one function serves either.
+class ServerStream {
+ public:
+  using executor_type = beast::tcp_stream::executor_type;
+
+  ServerStream(tcp::socket socket, asio::ssl::context* tls) {
+    if (tls != nullptr) {
+      tls_.emplace(std::move(socket), *tls);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
+
+  [[nodiscard]] bool tls() const { return tls_.has_value(); }
+  beast::tcp_stream& transport() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
+  executor_type get_executor() { return transport().get_executor(); }
+  tcp::socket& socket() { return transport().socket(); }
+  template <class Duration>
+  void expires_after(Duration d) {
+    transport().expires_after(d);
+  }
+  void expires_at(Clock::time_point t) { transport().expires_at(t); }
+  void cancel() { transport().cancel(); }
+
+  // REQUIRES: tls().
+  template <class Token>
+  auto async_handshake(Token&& token) {
+    return tls_->async_handshake(asio::ssl::stream_base::server, std::forward<Token>(token));
+  }
+
+  template <class Buffers, class Token>
+  auto async_read_some(const Buffers& buffers, Token&& token) {
+    if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
+    return plain_->async_read_some(buffers, std::forward<Token>(token));
+  }
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
+    if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
+    return plain_->async_write_some(buffers, std::forward<Token>(token));
+  }
+
+ private:
+  std::optional<beast::tcp_stream> plain_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+};
+
 // One accepted connection. `stream` and `busy` are touched only on the connection's strand.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  Connection(tcp::socket socket, asio::ssl::context* tls) : stream(std::move(socket), tls) {}
+  ServerStream stream;
   bool busy = false;  // a request is being handled (its head has arrived)
 };
 
@@ -128,6 +182,41 @@ struct ScopeExit {
   }
 };
 
+// The server's TLS context from its PEM files: TLS >= 1.2, the key checked against the
+// certificate. Errors: kInvalidArgument naming the file that is missing, unreadable or wrong.
+Status load_server_tls(const HttpServerOptions& options, std::optional<asio::ssl::context>& out) {
+  if (options.tls_certificate_file.empty() || options.tls_key_file.empty()) {
+    return invalid_argument("TLS needs both a certificate file and a key file");
+  }
+  namespace ssl = asio::ssl;
+  out.emplace(ssl::context::tls_server);
+  SSL_CTX_set_min_proto_version(out->native_handle(), TLS1_2_VERSION);
+  out->set_options(ssl::context::default_workarounds | ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  if (out->use_certificate_chain_file(options.tls_certificate_file, ec); ec) {
+    out.reset();
+    return invalid_argument("the TLS certificate " + options.tls_certificate_file +
+                            " cannot be read as a PEM certificate chain: " + ec.message());
+  }
+  if (out->use_private_key_file(options.tls_key_file, ssl::context::pem, ec); ec) {
+    out.reset();
+    const auto code = static_cast<unsigned long>(ec.value());
+    if (ec.category() == asio::error::get_ssl_category() && ERR_GET_LIB(code) == ERR_LIB_X509 &&
+        ERR_GET_REASON(code) == X509_R_KEY_VALUES_MISMATCH) {
+      return invalid_argument("the TLS key " + options.tls_key_file +
+                              " is not the key of the certificate " + options.tls_certificate_file);
+    }
+    return invalid_argument("the TLS key " + options.tls_key_file +
+                            " cannot be read as a PEM private key: " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(out->native_handle()) != 1) {
+    out.reset();
+    return invalid_argument("the TLS key " + options.tls_key_file +
+                            " is not the key of the certificate " + options.tls_certificate_file);
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -159,6 +248,7 @@ struct HttpServer::Impl {
   Gauge& connections_open;
 
   asio::io_context ioc;
+  std::optional<asio::ssl::context> tls;  // HTTPS: set by start() from the options' files
   // The acceptor is used only on this strand: by the accept loop and by stop()'s close.
   asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
   std::optional<tcp::acceptor> acceptor;
@@ -177,7 +267,7 @@ struct HttpServer::Impl {
   std::map<std::uint64_t, std::shared_ptr<Connection>> connections;  // GUARDED_BY(conn_mutex)
   std::map<std::string, std::size_t> per_address;                    // GUARDED_BY(conn_mutex)
   std::uint64_t next_connection_id = 0;                              // GUARDED_BY(conn_mutex)
-  std::size_t connection_cap = 0;  // set by start()
+  std::size_t connection_cap = 0;                                    // set by start()
   // Woken (cancelled) when a connection closes, so a full accept loop resumes at once. Used
   // only on accept_strand.
   asio::steady_timer room{accept_strand};
@@ -226,6 +316,9 @@ std::size_t HttpServer::max_connections() const noexcept {
 Status HttpServer::start() {
   Impl& s = *impl_;
   if (s.started) return failed_precondition("HTTP server already started");
+  if (!s.options.tls_certificate_file.empty() || !s.options.tls_key_file.empty()) {
+    PACTUM_TRY_STATUS(load_server_tls(s.options, s.tls));
+  }
   boost::system::error_code ec;
   auto address = asio::ip::make_address(s.options.address, ec);
   if (ec) {
@@ -243,9 +336,8 @@ Status HttpServer::start() {
   if (acceptor.bind(endpoint, ec); ec) return fail("bind");
   if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
   s.bound_port = acceptor.local_endpoint(ec).port();
-  s.connection_cap = s.options.max_connections != 0
-                         ? s.options.max_connections
-                         : derived_connection_cap(s.options.fd_reserve);
+  s.connection_cap = s.options.max_connections != 0 ? s.options.max_connections
+                                                    : derived_connection_cap(s.options.fd_reserve);
   s.acceptor.emplace(std::move(acceptor));
   s.started = true;
   s.work.emplace(s.ioc.get_executor());
@@ -263,6 +355,7 @@ Status HttpServer::start() {
   s.logger.info("http listening", {{"address", s.options.address},
                                    {"port", s.bound_port},
                                    {"threads", n},
+                                   {"tls", s.tls.has_value()},
                                    {"max_connections", s.connection_cap}});
   return ok_status();
 }
@@ -348,7 +441,8 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
         ++not_logged;
       }
       if (exhausted) {
-        backoff = std::clamp(backoff * 2, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
+        backoff =
+            std::clamp(backoff * 2, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
         asio::steady_timer timer(co_await asio::this_coro::executor, backoff);
         co_await timer.async_wait(kNoThrow);
       }
@@ -361,7 +455,7 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
       auto ep = socket.remote_endpoint(ec);
       if (!ec) address = ep.address().to_string();
     }
-    auto conn = std::make_shared<Connection>(std::move(socket));
+    auto conn = std::make_shared<Connection>(std::move(socket), tls ? &*tls : nullptr);
     std::uint64_t id = 0;
     bool over_address_cap = false;
     {
@@ -370,8 +464,8 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
       connections.emplace(id, conn);
       if (!address.empty()) {
         std::size_t& held = per_address[address];
-        over_address_cap = options.max_connections_per_address != 0 &&
-                           held >= options.max_connections_per_address;
+        over_address_cap =
+            options.max_connections_per_address != 0 && held >= options.max_connections_per_address;
         if (!over_address_cap) ++held;
       }
     }
@@ -383,9 +477,9 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
 }
 
 asio::awaitable<void> HttpServer::Impl::refuse_connection(Connection& conn) {
-  Response r = status_error(
-      503, unavailable("too many connections from this address (at most " +
-                       std::to_string(options.max_connections_per_address) + ")"));
+  Response r =
+      status_error(503, unavailable("too many connections from this address (at most " +
+                                    std::to_string(options.max_connections_per_address) + ")"));
   r.headers.set("Retry-After", "1");
   Outcome out;
   out.close = true;
@@ -398,8 +492,7 @@ asio::awaitable<void> HttpServer::Impl::refuse_connection(Connection& conn) {
   co_await linger_close(conn, buffer);
 }
 
-asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
-                                                std::shared_ptr<Connection> conn,
+asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id, std::shared_ptr<Connection> conn,
                                                 std::string address, bool over_address_cap) {
   ScopeExit unregister{[this, id, &address, over_address_cap] {
     connections_open.add(-1);
@@ -423,6 +516,16 @@ asio::awaitable<void> HttpServer::Impl::session(std::uint64_t id,
     if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
   try {
+    if (conn->stream.tls()) {
+      conn->stream.expires_after(options.read_timeout);
+      auto [handshake_ec] = co_await conn->stream.async_handshake(kNoThrow);
+      if (handshake_ec) {
+        logger.debug("tls handshake failed",
+                     {{"error", handshake_ec.message()}, {"remote", remote}});
+        conn->stream.socket().close(ec);
+        co_return;
+      }
+    }
     if (over_address_cap) {
       co_await refuse_connection(*conn);
       co_return;
@@ -525,8 +628,8 @@ asio::awaitable<Result<Response>> HttpServer::Impl::finish_blocking(const Router
   co_return result;
 }
 
-Result<Response> HttpServer::Impl::call_handler(const Router::Route& route,
-                                                const Handler& handler, Request& request) {
+Result<Response> HttpServer::Impl::call_handler(const Router::Route& route, const Handler& handler,
+                                                Request& request) {
   try {
     return handler(request);
   } catch (const std::exception& e) {

@@ -21,6 +21,11 @@
 //   - accept errors (EMFILE, ENFILE, ENOBUFS, ENOMEM) back off from 5 ms to 1 s, and are logged
 //     at most once per 5 s with the count of those not logged.
 //
+// TLS: with tls_certificate_file and tls_key_file the server speaks HTTPS only (TLS 1.2 or later,
+// OpenSSL 3's default ciphers): each connection's handshake must end within read_timeout, a
+// failed one is logged at debug and the connection closed. Responses end without a TLS
+// close_notify (the framing says where each ends; RFC 9110 §9.2 clients do not need one).
+//
 // HTTP/1.1 framing (RFC 9112): a Transfer-Encoding whose last coding is not `chunked` is
 // answered 400 and the connection closed (§6.3: the body's length cannot be known); a coding
 // other than `chunked` before it, 501; Content-Length beside Transfer-Encoding, 400; a 1.1
@@ -72,6 +77,9 @@ struct HttpServerOptions {
   // Threads for handlers' blocking work (Response::after_blocking); 0 runs it on the I/O thread.
   unsigned blocking_threads = 4;
   std::string server_header = "pactumd";
+  // PEM files; both empty: plain HTTP. The certificate file may hold the chain (leaf first).
+  std::string tls_certificate_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
@@ -85,8 +93,9 @@ class HttpServer {
   ~HttpServer();
 
   // Binds, listens and starts the worker threads.
-  // Errors: kInvalidArgument for an address that does not parse; kUnavailable when the address
-  // cannot be bound (in use, not local); kFailedPrecondition when already started.
+  // Errors: kInvalidArgument for an address that does not parse, or TLS files that cannot be
+  // read, do not parse or do not match (the message names the file); kUnavailable when the
+  // address cannot be bound (in use, not local); kFailedPrecondition when already started.
   [[nodiscard]] Status start();
 
   // The bound port (the actual one when options.port was 0). REQUIRES: start() succeeded.
