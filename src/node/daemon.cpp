@@ -204,6 +204,7 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
   refusal = {"chain.rpc_url", kExitCannotStart};
   rpc::HttpOptions http;
   http.connect_timeout = std::chrono::seconds(5);
+  http.ca_file = s.chain_ca_file.string();
   rpc::RpcClientOptions rpc_options;
   rpc_options.retry.max_attempts = 2;
   auto client = rpc::RpcClient::connect_http(s.rpc_url, http, rpc_options);
@@ -320,7 +321,10 @@ Status open_node(const NodeSettings& s, const Environment& env, server::Logger& 
                                              node.service->address().to_checksum_string(),
                                              [service_ptr] { return service_ptr->health(); });
   node.service->add_routes(node.daemon->router());
-  refusal = {"http.address / http.port", kExitCannotStart};
+  refusal = {s.tls_certificate.empty() ? "http.address / http.port"
+                                       : "http.address / http.port / http.tls_certificate / "
+                                         "http.tls_key",
+             kExitCannotStart};
   return node.daemon->start();
 }
 

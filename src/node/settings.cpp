@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -156,6 +157,25 @@ const std::vector<KeyDef>& key_defs() {
          s.max_connections_per_address = static_cast<std::size_t>(*n);
          return ok_status();
        }},
+      {"http.tls_certificate", "PACTUM_HTTP_TLS_CERTIFICATE", "--tls-certificate",
+       "serve HTTPS with this PEM certificate chain (with http.tls_key)",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.tls_certificate, v); }},
+      {"http.tls_key", "PACTUM_HTTP_TLS_KEY", "--tls-key",
+       "the PEM private key of http.tls_certificate",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.tls_key, v); }},
+      {"http.behind_tls_proxy", "PACTUM_HTTP_BEHIND_TLS_PROXY", "--behind-tls-proxy",
+       "true: a TLS proxy terminates connections in front of the node, so plain HTTP may be "
+       "served on a non-loopback address (default false)",
+       [](NodeSettings& s, std::string_view v) -> Status {
+         if (v == "true") {
+           s.behind_tls_proxy = true;
+         } else if (v == "false") {
+           s.behind_tls_proxy = false;
+         } else {
+           return invalid_argument(quote(v) + " is not true or false");
+         }
+         return ok_status();
+       }},
       {"log.level", "PACTUM_LOG_LEVEL", "--log-level", "debug, info, warn, error or off",
        [](NodeSettings& s, std::string_view v) -> Status {
          PACTUM_TRY(s.log_level, server::parse_log_level(v));
@@ -230,6 +250,10 @@ const std::vector<KeyDef>& key_defs() {
       {"chain.deployment_file", "PACTUM_CHAIN_DEPLOYMENT_FILE", "--deployment-file",
        "JSON file with the deployed contracts' addresses",
        [](NodeSettings& s, std::string_view v) { return set_path(s.deployment_file, v); }},
+      {"chain.ca_file", "PACTUM_CHAIN_CA_FILE", "--chain-ca-file",
+       "PEM file of the CAs an https:// chain.rpc_url is checked against (default: the system "
+       "trust store)",
+       [](NodeSettings& s, std::string_view v) { return set_path(s.chain_ca_file, v); }},
       {"node.key_file", "PACTUM_NODE_KEY_FILE", "--key-file",
        "the node's key: a keystore v3 file (password: node.key_password_file or "
        "PACTUM_NODE_KEY_PASSWORD)",
@@ -306,12 +330,13 @@ Result<std::string> toml_text(const toml::node& node, bool list) {
     return joined;
   }
   if (auto s = node.as_string()) return std::string(s->get());
+  if (auto b = node.as_boolean()) return std::string(b->get() ? "true" : "false");
   if (auto i = node.as_integer()) {
     if (i->get() < 0) return invalid_argument(std::to_string(i->get()) + " must not be negative");
     return std::to_string(i->get());
   }
   return invalid_argument(
-      "must be a string or an integer, not a " +
+      "must be a string, an integer or a boolean, not a " +
       std::string(toml::impl::node_type_friendly_names[static_cast<int>(node.type())]));
 }
 
@@ -452,6 +477,8 @@ server::HttpServerOptions NodeSettings::http_options() const {
   o.body_grace = body_grace;
   o.max_connections = max_connections;
   o.max_connections_per_address = max_connections_per_address;
+  o.tls_certificate_file = tls_certificate.string();
+  o.tls_key_file = tls_key.string();
   return o;
 }
 
@@ -469,7 +496,10 @@ std::string NodeSettings::to_json() const {
                {"min_body_rate", min_body_rate},
                {"body_grace_ms", body_grace.count()},
                {"max_connections", max_connections},
-               {"max_connections_per_address", max_connections_per_address}};
+               {"max_connections_per_address", max_connections_per_address},
+               {"tls_certificate", tls_certificate.string()},
+               {"tls_key", tls_key.string()},
+               {"behind_tls_proxy", behind_tls_proxy}};
   j["log"] = {{"level", server::log_level_name(log_level)},
               {"format", log_format == server::StreamLogger::Format::kJson ? "json" : "text"},
               {"file", log_file.empty() ? "-" : log_file.string()},
@@ -479,6 +509,7 @@ std::string NodeSettings::to_json() const {
       {"rpc_url", rpc_url},
       {"id", chain_id != 0 ? nlohmann::ordered_json(chain_id) : nlohmann::ordered_json(nullptr)},
       {"deployment_file", deployment_file.string()},
+      {"ca_file", chain_ca_file.string()},
       {"settle_wait_ms", settle_wait.count()},
       {"confirmations", confirmations}};
   j["node"] = {{"key_file", key_file.string()},
@@ -489,6 +520,19 @@ std::string NodeSettings::to_json() const {
   j["store"] = {{"master_key_file", master_key_file.string()}};
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+namespace {
+
+// 127.0.0.0/8 or ::1.
+bool is_loopback_address(const std::string& address) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, address.c_str(), buf) == 1) return buf[0] == 127;
+  if (inet_pton(AF_INET6, address.c_str(), buf) != 1) return false;
+  static constexpr unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::equal(buf, buf + 16, kLoopback6);
+}
+
+}  // namespace
 
 Status check_runnable(const NodeSettings& s) {
   const bool has_file = !s.key_file.empty();
@@ -511,6 +555,18 @@ Status check_runnable(const NodeSettings& s) {
   }
   if (!has_file && !s.key_password_file.empty()) {
     return invalid_argument("node.key_password_file is set without node.key_file");
+  }
+  if (s.tls_certificate.empty() != s.tls_key.empty()) {
+    return invalid_argument(s.tls_key.empty() ? "http.tls_certificate is set without http.tls_key"
+                                              : "http.tls_key is set without http.tls_certificate");
+  }
+  if (s.tls_certificate.empty() && !s.behind_tls_proxy && !is_loopback_address(s.http_address)) {
+    return invalid_argument(
+        "http.address " + s.http_address +
+        " is not a loopback address, and plain HTTP there would carry data and payment proofs "
+        "in clear text: give http.tls_certificate and http.tls_key to serve HTTPS, or, when a "
+        "TLS proxy terminates the connections in front of the node, set "
+        "http.behind_tls_proxy = true (docs/tls.md)");
   }
   return ok_status();
 }
@@ -606,7 +662,8 @@ Result<NodeInvocation> parse_node_invocation(const std::vector<std::string>& arg
   if (s.master_key_file.empty()) s.master_key_file = s.data_dir / "master.key";
   if (s.public_url.empty()) {
     const bool v6 = s.http_address.find(':') != std::string::npos;
-    s.public_url = "http://" + (v6 ? "[" + s.http_address + "]" : s.http_address) + ":" +
+    s.public_url = std::string(s.tls_certificate.empty() ? "http://" : "https://") +
+                   (v6 ? "[" + s.http_address + "]" : s.http_address) + ":" +
                    std::to_string(s.http_port);
   }
   inv.command = print_config ? NodeCommand::kPrintConfig : NodeCommand::kRun;

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -36,6 +37,7 @@
 #include "pactum/store/asset_store.hpp"
 #include "support/ddo_cases.hpp"
 #include "support/net/test_client.hpp"
+#include "support/tls_proxy.hpp"
 
 namespace pactum::node {
 namespace {
@@ -731,6 +733,110 @@ TEST_F(PactumdTest, BadSettingsAreRefusedWithOneLineAndTheDataDirectoryUntouched
   auto published = publish(did, up);
   ASSERT_TRUE(published.has_value());
   EXPECT_EQ(published->result_int(), 200) << published->body();
+}
+
+// #19: pactumd serves HTTPS when given a certificate and key (checked here by curl, an
+// independent TLS client), refuses plain HTTP on a non-loopback address unless told a TLS proxy
+// is in front, and refuses TLS files that do not fit, each with the setting named.
+TEST_F(PactumdTest, ServesHttpsWithItsCertificateAndRefusesPlainHttpOffLoopback) {
+  if (!std::filesystem::exists("/usr/bin/curl"))
+    GTEST_SKIP() << "curl missing: scripts/install-deps.sh";
+  pactum::testing::TestCertificates certs;
+  ASSERT_TRUE(certs.ok());
+  const std::string good = certs.certificate(pactum::testing::TestCertificates::kGood);
+  start(good_args({"--tls-certificate", good, "--tls-key", certs.key()}));
+  const std::string base = "https://127.0.0.1:" + std::to_string(port_);
+  auto curl = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "--max-time", "10"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = pactum::testing::run_command(argv, {}, std::chrono::seconds(30));
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+    return r.ok() ? *r : pactum::testing::CommandOutput{};
+  };
+  auto health = curl({"--cacert", certs.ca_file(), base + "/health"});
+  ASSERT_EQ(health.exit_code, 0) << health.stderr_text;
+  auto doc = Json::parse(health.stdout_text, nullptr, false);
+  ASSERT_TRUE(doc.is_object()) << health.stdout_text;
+  EXPECT_EQ(doc.value("chain_id", 0u), chain_.chain_id()) << health.stdout_text;
+  // By DNS name too (the certificate names localhost), and TLS 1.3 and 1.2 both.
+  auto by_name = curl({"--cacert", certs.ca_file(), "--tlsv1.2", "--tls-max", "1.2",
+                       "https://localhost:" + std::to_string(port_) + "/health"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.stderr_text;
+  // Without the CA, curl refuses the node (60: the peer's certificate cannot be verified).
+  auto untrusted = curl({base + "/health"});
+  EXPECT_EQ(untrusted.exit_code, 60) << untrusted.stderr_text;
+  // Plain HTTP to the TLS port gets no HTTP answer, and the node serves on.
+  auto plain = curl({"http://127.0.0.1:" + std::to_string(port_) + "/health"});
+  EXPECT_NE(plain.exit_code, 0);
+  EXPECT_EQ(curl({"--cacert", certs.ca_file(), base + "/health"}).exit_code, 0);
+  EXPECT_NE(node_->log().find("\"tls\":true"), std::string::npos) << node_->log();
+  ASSERT_EQ(node_->stop(SIGTERM), 0);
+  node_.reset();
+
+  const auto junk = dir_ / "junk.pem";
+  std::ofstream(junk) << "junk\n";
+  struct Case {
+    std::vector<std::string> flags;
+    int exit_code;
+    std::vector<std::string> says;
+  };
+  const Case cases[] = {
+      {{"--http-address", "0.0.0.0"},
+       2,
+       {"http.address 0.0.0.0 is not a loopback address", "http.behind_tls_proxy"}},
+      {{"--http-address", "::"}, 2, {"http.address :: is not a loopback address"}},
+      {{"--tls-certificate", good}, 2, {"http.tls_certificate is set without http.tls_key"}},
+      {{"--tls-key", certs.key()}, 2, {"http.tls_key is set without http.tls_certificate"}},
+      {{"--behind-tls-proxy", "yes"}, 2, {"'yes' is not true or false"}},
+      {{"--tls-certificate", junk.string(), "--tls-key", certs.key()},
+       3,
+       {"the TLS certificate " + junk.string(), "http.tls_certificate"}},
+      {{"--tls-certificate", good, "--tls-key", (certs.dir() / "ca.key").string()},
+       3,
+       {"is not the key of the certificate", "http.tls_key"}},
+  };
+  for (const Case& c : cases) {
+    auto r = refused_run(good_args(c.flags));
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.flags[0] << ": " << r.stderr_text;
+    for (const auto& say : c.says) {
+      EXPECT_NE(r.stderr_text.find(say), std::string::npos) << say << " in " << r.stderr_text;
+    }
+  }
+  // Behind a TLS proxy the operator says so, and plain HTTP on every address is served: here
+  // behind nginx running docs/examples/nginx-pactumd.conf, the configuration the docs give.
+  start(good_args({"--http-address", "0.0.0.0", "--behind-tls-proxy", "true"}));
+  auto direct = curl({"http://127.0.0.1:" + std::to_string(port_) + "/health"});
+  EXPECT_EQ(direct.exit_code, 0) << direct.stderr_text;
+  ASSERT_TRUE(std::filesystem::exists("/usr/sbin/nginx")) << "nginx missing: make deps installs it";
+  std::string conf = read_file(pactum::testing::source_path("docs/examples/nginx-pactumd.conf"));
+  const int proxy_port = pactum::testing::unused_loopback_port();
+  const std::string prefix = (dir_ / "nginx").string();
+  std::filesystem::create_directories(dir_ / "nginx" / "tmp");
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"@PREFIX@", prefix},
+           {"@LISTEN@", "127.0.0.1:" + std::to_string(proxy_port)},
+           {"@CERTIFICATE@", good},
+           {"@KEY@", certs.key()},
+           {"@PACTUMD@", "127.0.0.1:" + std::to_string(port_)}}) {
+    for (auto at = conf.find(from); at != std::string::npos; at = conf.find(from)) {
+      conf.replace(at, from.size(), to);
+    }
+  }
+  ASSERT_FALSE(std::regex_search(conf, std::regex("@[A-Z_]+@"))) << "a placeholder left: " << conf;
+  std::ofstream(dir_ / "nginx" / "nginx.conf") << conf;
+  const std::vector<std::string> nginx = {
+      "/usr/sbin/nginx", "-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log"};
+  auto started = pactum::testing::run_command(nginx, {}, std::chrono::seconds(30));
+  ASSERT_TRUE(started.ok() && started->exit_code == 0)
+      << (started.ok() ? started->stderr_text : started.error().to_string());
+  auto proxied = curl(
+      {"--cacert", certs.ca_file(), "https://localhost:" + std::to_string(proxy_port) + "/health"});
+  auto stop_args = nginx;
+  stop_args.insert(stop_args.end(), {"-s", "stop"});
+  (void)pactum::testing::run_command(stop_args, {}, std::chrono::seconds(30));
+  ASSERT_EQ(proxied.exit_code, 0) << proxied.stderr_text;
+  auto proxied_doc = Json::parse(proxied.stdout_text, nullptr, false);
+  EXPECT_TRUE(proxied_doc.is_object()) << proxied.stdout_text;
 }
 
 // log.file: the node's log goes to a file it rotates by size (at most log.keep old files) and

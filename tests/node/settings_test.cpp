@@ -205,6 +205,20 @@ TEST_F(NodeSettingsTest, RunningNeedsExactlyOneKeyAndTheDevKeyOnlyOnTheDevChain)
       {{"--key-file", "/k.json", "--chain-id", "1"}, nullptr},
       {{"--dev-account", "0", "--key-password-file", "/pw"},
        "node.key_password_file is set without node.key_file"},
+      // #19: plain HTTP only on loopback, unless a TLS proxy is in front; TLS files in pairs.
+      {{"--dev-account", "0", "--http-address", "127.0.0.2"}, nullptr},
+      {{"--dev-account", "0", "--http-address", "::1"}, nullptr},
+      {{"--dev-account", "0", "--http-address", "10.0.0.1"},
+       "http.address 10.0.0.1 is not a loopback address"},
+      {{"--dev-account", "0", "--http-address", "::ffff:127.0.0.1"}, "is not a loopback address"},
+      {{"--dev-account", "0", "--http-address", "0.0.0.0", "--behind-tls-proxy", "true"}, nullptr},
+      {{"--dev-account", "0", "--http-address", "0.0.0.0", "--tls-certificate", "/c.pem",
+        "--tls-key", "/k.pem"},
+       nullptr},
+      {{"--dev-account", "0", "--tls-certificate", "/c.pem"},
+       "http.tls_certificate is set without http.tls_key"},
+      {{"--dev-account", "0", "--tls-key", "/k.pem"},
+       "http.tls_key is set without http.tls_certificate"},
   };
   for (const Case& c : cases) {
     auto s = settings(c.flags);
@@ -279,10 +293,14 @@ TEST_F(NodeSettingsTest, TomlErrorsNameFileLineAndKey) {
   auto bad_value = home_.write("c.toml", "[http]\nport = 70000\n");
   EXPECT_EQ(error_of({"--config", bad_value.string()}, env()),
             bad_value.string() + ":2: http.port: '70000' is not a port (0..65535)");
-  auto bad_type = home_.write("d.toml", "[http]\nport = true\n");
-  EXPECT_NE(
-      error_of({"--config", bad_type.string()}, env()).find(":2: http.port: must be a string"),
-      std::string::npos);
+  auto bad_type = home_.write("d.toml", "[http]\nport = 1.5\n");
+  EXPECT_NE(error_of({"--config", bad_type.string()}, env())
+                .find(":2: http.port: must be a string, an integer or a boolean"),
+            std::string::npos);
+  // A boolean reaches the key's own parser, which refuses it where it means nothing.
+  auto bool_port = home_.write("d2.toml", "[http]\nport = true\n");
+  EXPECT_EQ(error_of({"--config", bool_port.string()}, env()),
+            bool_port.string() + ":2: http.port: 'true' is not a port (0..65535)");
   auto negative = home_.write("e.toml", "[http]\nthreads = -1\n");
   EXPECT_NE(error_of({"--config", negative.string()}, env()).find(":2: http.threads"),
             std::string::npos);

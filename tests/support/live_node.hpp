@@ -43,6 +43,9 @@ struct LiveNodeOptions {
   std::uint64_t confirmations = 0;
   // Extra anvil flags (LiveChain), e.g. {"--chain-id", "1338"}.
   std::vector<std::string> anvil_args;
+  // PEM files: the node serves HTTPS with them (HttpServerOptions), and url() is https://.
+  std::string tls_certificate;
+  std::string tls_key;
 };
 
 class LiveNode {
@@ -108,6 +111,9 @@ class LiveNode {
     server::HttpServerOptions opts;
     opts.threads = options.server_threads;
     opts.blocking_threads = options.blocking_threads;
+    opts.tls_certificate_file = options.tls_certificate;
+    opts.tls_key_file = options.tls_key;
+    tls_ = !options.tls_certificate.empty();
     server_ = std::make_unique<server::HttpServer>(opts, router_, logger_, metrics_);
     if (auto started = server_->start(); !started.ok()) {
       fail("HttpServer: " + started.error().to_string());
@@ -137,7 +143,9 @@ class LiveNode {
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   [[nodiscard]] server::MemoryLogger& logger() { return logger_; }
   [[nodiscard]] std::uint16_t port() const { return server_->port(); }
-  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  [[nodiscard]] std::string url(const std::string& host = "127.0.0.1") const {
+    return (tls_ ? "https://" : "http://") + host + ":" + std::to_string(port());
+  }
 
  private:
   void fail(const std::string& why) { ADD_FAILURE() << "LiveNode: " << why; }
@@ -152,6 +160,7 @@ class LiveNode {
   server::MemoryLogger logger_;
   server::MetricsRegistry metrics_;
   std::unique_ptr<server::HttpServer> server_;
+  bool tls_ = false;
   bool ok_ = false;
 };
 

@@ -18,6 +18,10 @@
 //   http.max_connections   PACTUM_HTTP_MAX_CONNECTIONS  --max-connections   0: from RLIMIT_NOFILE
 //   http.max_connections_per_address  PACTUM_HTTP_MAX_CONNECTIONS_PER_ADDRESS
 //                                                       --max-connections-per-address  0: no cap
+//   http.tls_certificate   PACTUM_HTTP_TLS_CERTIFICATE  --tls-certificate   PEM chain: serve HTTPS
+//   http.tls_key           PACTUM_HTTP_TLS_KEY          --tls-key           its PEM private key
+//   http.behind_tls_proxy  PACTUM_HTTP_BEHIND_TLS_PROXY --behind-tls-proxy  true: plain HTTP off
+//                                                                           loopback is allowed
 //   log.level              PACTUM_LOG_LEVEL             --log-level         debug..error, off
 //   log.format             PACTUM_LOG_FORMAT            --log-format        json | text
 //   log.file               PACTUM_LOG_FILE              --log-file          "-": standard error
@@ -28,6 +32,7 @@
 //   chain.settle_wait      PACTUM_CHAIN_SETTLE_WAIT     --settle-wait       then 503 "pending"
 //   chain.confirmations    PACTUM_CHAIN_CONFIRMATIONS   --confirmations     blocks on top; 0: mined
 //   chain.deployment_file  PACTUM_CHAIN_DEPLOYMENT_FILE --deployment-file   contract addresses
+//   chain.ca_file          PACTUM_CHAIN_CA_FILE         --chain-ca-file     CAs for https:// RPC
 //   node.key_file          PACTUM_NODE_KEY_FILE         --key-file          keystore v3 file
 //   node.key_password_file PACTUM_NODE_KEY_PASSWORD_FILE --key-password-file its password
 //   node.dev_account       PACTUM_NODE_DEV_ACCOUNT      --dev-account       N: anvil test key N
@@ -42,7 +47,13 @@
 // accepts. To run, exactly one of the two must be set (check_runnable()).
 // node.publishers is a TOML array of 0x addresses, or a comma-separated list in the environment
 // and on the command line. store.master_key_file defaults to <data_dir>/master.key (created, mode
-// 0600, on first start); node.public_url to http://<http.address>:<http.port>.
+// 0600, on first start); node.public_url to http(s)://<http.address>:<http.port>.
+//
+// HTTPS: with http.tls_certificate and http.tls_key (both or neither) the node speaks only TLS
+// (1.2 or later). Without them it speaks plain HTTP, which check_runnable() allows on a loopback
+// address only, unless http.behind_tls_proxy says a TLS proxy in front of the node terminates
+// the connections (docs/tls.md has an nginx configuration): data keys and payment proofs must
+// never cross a network in clear text by accident.
 //
 // Errors name the source and the key: "node.toml:7: unknown key 'http.prot'",
 // "environment PACTUM_HTTP_PORT: '70000' is not a port (0..65535)", "flag --threads: ...".
@@ -82,6 +93,9 @@ struct NodeSettings {
   std::chrono::milliseconds body_grace{10'000};
   std::size_t max_connections = 0;
   std::size_t max_connections_per_address = 256;
+  std::filesystem::path tls_certificate;  // PEM certificate chain; empty: plain HTTP
+  std::filesystem::path tls_key;          // PEM private key of the certificate
+  bool behind_tls_proxy = false;          // plain HTTP off loopback: a TLS proxy is in front
   server::LogLevel log_level = server::LogLevel::kInfo;
   server::StreamLogger::Format log_format = server::StreamLogger::Format::kJson;
   std::filesystem::path log_file;  // empty: standard error (a supervisor's journal)
@@ -90,6 +104,7 @@ struct NodeSettings {
   std::string rpc_url = "http://127.0.0.1:8545";
   std::uint64_t chain_id = 0;             // 0: the deployment file's (checked against the chain)
   std::filesystem::path deployment_file;  // default: home / "deployment.json"
+  std::filesystem::path chain_ca_file;    // https:// RPC: the CAs to trust; empty: the system's
   std::chrono::milliseconds settle_wait{20'000};  // NodeServiceConfig::settle_wait
   std::uint64_t confirmations = 0;                // NodeServiceConfig::confirmations
   std::filesystem::path key_file;                 // the node's keystore v3 file; empty: none
@@ -97,7 +112,7 @@ struct NodeSettings {
   std::optional<std::uint32_t> dev_account;  // the node's key as a dev account index (31337 only)
   std::vector<std::string> publishers;       // "0x" + 40 hex digits each, as given
   std::filesystem::path master_key_file;     // default: data_dir / "master.key"
-  std::string public_url;                    // default: http://<http_address>:<http_port>
+  std::string public_url;                    // default: http(s)://<http_address>:<http_port>
 
   // The HTTP server options these settings describe.
   [[nodiscard]] server::HttpServerOptions http_options() const;
@@ -127,7 +142,8 @@ using Environment = std::map<std::string, std::string, std::less<>>;
 
 // Whether `settings` name what running a node needs beyond their single values: exactly one of
 // node.key_file and node.dev_account; node.dev_account only with chain.id 31337;
-// node.key_password_file only with node.key_file.
+// node.key_password_file only with node.key_file; http.tls_certificate and http.tls_key both or
+// neither; plain HTTP on a non-loopback http.address only with http.behind_tls_proxy.
 // Errors: kInvalidArgument naming the settings to change.
 [[nodiscard]] Status check_runnable(const NodeSettings& settings);
 
